@@ -1,0 +1,1 @@
+return await Gemba.Silo.Cli.GembaCommandLine.RunAsync(args);
