@@ -12,7 +12,7 @@ public interface IOrchestrationPlane
 {
     string AdaptorId { get; }
 
-    /// <summary>Starts a new member and hands it its first bead.</summary>
+    /// <summary>Starts a new member and hands it its first bead (none when pre-seeding an idle member).</summary>
     Task<SessionHandle> SpawnAsync(SpawnRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>Gives a bead to a live, idle member (warm reuse).</summary>
@@ -25,10 +25,16 @@ public interface IOrchestrationPlane
     Task StopAsync(SessionHandle handle, CancellationToken cancellationToken = default);
 
     Task<bool> IsAliveAsync(SessionHandle handle, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Whether the member's worktree has no uncommitted changes (original §2.2). Planes without a
+    /// worktree answer clean. A failing check counts as dirty: bead-done must not lose work.
+    /// </summary>
+    Task<bool> IsWorktreeCleanAsync(SessionHandle handle, CancellationToken cancellationToken = default);
 }
 
 [GenerateSerializer, Immutable, Alias("gemba.SpawnRequest")]
-public sealed record SpawnRequest(string SessionId, PoolKey Pool, string AgentType, BeadAssignment FirstBead);
+public sealed record SpawnRequest(string SessionId, PoolKey Pool, string AgentType, BeadAssignment? FirstBead);
 
 /// <summary>How the plane finds a member again (pane id for tmux, polecat address for gt).</summary>
 [GenerateSerializer, Immutable, Alias("gemba.SessionHandle")]

@@ -1,0 +1,18 @@
+using Orleans.Concurrency;
+namespace Gemba.Config;
+
+/// <summary>
+/// The resolved pool configuration in force for the cluster. The silo that loads or saves the
+/// files applies it here; the grain pushes it to pools and dispatchers (hot reload).
+/// </summary>
+[Alias("gemba.IConfigGrain")]
+public interface IConfigGrain : IGrainWithStringKey
+{
+    public const string Key = "default";
+
+    [Alias("Apply")]
+    Task Apply(ResolvedConfig config);
+
+    [Alias("Get"), AlwaysInterleave]
+    Task<ResolvedConfig> Get();
+}

@@ -1,0 +1,32 @@
+using Orleans.Concurrency;
+namespace Gemba.Dispatch;
+
+/// <summary>
+/// Dispatch for one scope: a grain timer as backstop, a reminder for liveness, and <see cref="Poke"/>
+/// for event-driven cycles (a bead became ready, a member went idle).
+/// </summary>
+[Alias("gemba.IDispatcherGrain")]
+public interface IDispatcherGrain : IGrainWithStringKey
+{
+    /// <summary>Makes sure the dispatcher is alive and its reminder registered.</summary>
+    [Alias("Start")]
+    Task Start();
+
+    /// <summary>Asks for a cycle soon; many pokes coalesce into one cycle.</summary>
+    [Alias("Poke"), OneWay, AlwaysInterleave]
+    Task Poke();
+
+    /// <summary>Runs one cycle now and returns its decisions (tests, the CLI, the benchmark).</summary>
+    [Alias("RunCycle")]
+    Task<CycleReport> RunCycle();
+
+    [Alias("GetDecisions"), AlwaysInterleave]
+    Task<IReadOnlyList<DispatchDecision>> GetDecisions(int limit);
+
+    /// <summary>A session holding <paramref name="beadId"/> failed; counts toward parking the bead.</summary>
+    [Alias("BeadFailed"), OneWay]
+    Task BeadFailed(string beadId, string sessionId, string reason);
+}
+
+[GenerateSerializer, Immutable, Alias("gemba.CycleReport")]
+public sealed record CycleReport(int Dispatched, int Waiting, IReadOnlyList<DispatchDecision> Decisions, TimeSpan Elapsed);

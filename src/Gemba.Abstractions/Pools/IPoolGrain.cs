@@ -1,0 +1,48 @@
+using Orleans.Concurrency;
+using Gemba.Config;
+using Gemba.Sessions;
+
+namespace Gemba.Pools;
+
+/// <summary>
+/// One pool, keyed <c>scope/persona</c>: its resolved config, its members and their last known
+/// summaries. The dispatcher reads its view and hands it assignments; sessions report back one-way.
+/// </summary>
+[Alias("gemba.IPoolGrain")]
+public interface IPoolGrain : IGrainWithStringKey
+{
+    /// <summary>Applies (hot-reloads) the pool's config; null removes the pool (members are drained).</summary>
+    [Alias("Configure")]
+    Task Configure(ResolvedPool? config);
+
+    [Alias("GetView")]
+    Task<PoolView> GetView();
+
+    /// <summary>Starts or hands over the given beads; growth creates new members.</summary>
+    [Alias("Dispatch")]
+    Task<IReadOnlyList<MemberDispatchResult>> Dispatch(IReadOnlyList<MemberAssignment> assignments);
+
+    /// <summary>Creates idle members up to <paramref name="count"/> (the mock plane's pre-seeding).</summary>
+    [Alias("Seed")]
+    Task Seed(int count);
+
+    /// <summary>Reaps members idle past the pool's ceiling. Returns how many were reaped.</summary>
+    [Alias("Maintain")]
+    Task<int> Maintain();
+
+    /// <summary>A member's state changed (bead-done, failure, recycle, reap).</summary>
+    [Alias("MemberChanged"), OneWay]
+    Task MemberChanged(MemberSummary member);
+}
+
+/// <summary>The pool as the dispatcher sees it: live members only.</summary>
+[GenerateSerializer, Immutable, Alias("gemba.PoolView")]
+public sealed record PoolView(ResolvedPool? Config, IReadOnlyList<MemberSummary> Members, IReadOnlyList<MemberSummary> Retired);
+
+/// <param name="SessionId">The member to use, or a fresh id to grow the pool.</param>
+/// <param name="IsNew">True when the pool grows by this member.</param>
+[GenerateSerializer, Immutable, Alias("gemba.MemberAssignment")]
+public sealed record MemberAssignment(string SessionId, bool IsNew, bool RecycleFirst, BeadAssignment Bead);
+
+[GenerateSerializer, Immutable, Alias("gemba.MemberDispatchResult")]
+public sealed record MemberDispatchResult(string BeadId, string SessionId, bool Ok, string? Error, MemberSummary? Member);

@@ -1,0 +1,48 @@
+using Gemba.Pools;
+
+namespace Gemba.Sessions;
+
+/// <summary>
+/// One pool member: its lifecycle state machine, current bead and affinity profile. Called by its
+/// pool (start, assign, recycle, reap) and by agents through the API (bead-done, state reports).
+/// </summary>
+[Alias("gemba.ISessionGrain")]
+public interface ISessionGrain : IGrainWithStringKey
+{
+    /// <summary>Creates the member on the orchestration plane, with its first bead or idle.</summary>
+    [Alias("Start")]
+    Task<MemberSummary> Start(PoolKey pool, string agentType, BeadAssignment? first);
+
+    /// <summary>Hands a bead to this idle member, recycling its context first when asked.</summary>
+    [Alias("Assign")]
+    Task<MemberSummary> Assign(BeadAssignment assignment, bool recycleFirst);
+
+    /// <summary>The agent finished. A bead id that is not the current one is stale and ignored.</summary>
+    [Alias("BeadDone")]
+    Task<SignalResult> BeadDone(string? beadId);
+
+    /// <summary>A state token from <c>gemba-state</c> (working, prompting, stalled, ready ...).</summary>
+    [Alias("ReportState")]
+    Task<SignalResult> ReportState(string state);
+
+    [Alias("Fail")]
+    Task<SignalResult> Fail(string? beadId, string reason);
+
+    /// <summary>Ends the member when it has been idle past <paramref name="ceiling"/> and holds no claim.</summary>
+    [Alias("Reap")]
+    Task<MemberSummary?> Reap(TimeSpan ceiling);
+
+    /// <summary>Ends the member (config removed it, or it is one-shot and finished).</summary>
+    [Alias("Stop")]
+    Task<MemberSummary> Stop(string reason);
+
+    [Alias("GetSummary")]
+    Task<MemberSummary?> GetSummary();
+}
+
+/// <summary>Answer to an agent's signal: accepted, or why not (unknown session, stale bead ...).</summary>
+[GenerateSerializer, Immutable, Alias("gemba.SignalResult")]
+public sealed record SignalResult(bool Accepted, string Status, string? Message)
+{
+    public static SignalResult Rejected(string status, string message) => new(false, status, message);
+}
