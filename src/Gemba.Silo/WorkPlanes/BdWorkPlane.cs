@@ -1,0 +1,252 @@
+using System.Collections.Concurrent;
+using System.ComponentModel;
+using CliWrap;
+using CliWrap.Buffered;
+using Gemba.Beads;
+using Gemba.WorkPlanes;
+using Microsoft.Extensions.Logging;
+
+namespace Gemba.Silo.WorkPlanes;
+
+/// <summary>
+/// Beads through the <c>bd</c> CLI (DESIGN §6, reference §2, §3.4): argument lists only, an explicit
+/// <c>BEADS_DIR</c>, a timeout, stderr kept apart from the JSON, and one call at a time per beads
+/// directory because the embedded Dolt backend admits a single writer.
+/// </summary>
+internal sealed partial class BdWorkPlane : IWorkPlane
+{
+    private static readonly ConcurrentDictionary<string, SemaphoreSlim> Gates = new(StringComparer.Ordinal);
+
+    private readonly string _executable;
+    private readonly string _beadsDir;
+    private readonly string _actorPrefix;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly TimeSpan _timeout;
+    private readonly SemaphoreSlim _gate;
+
+    /// <param name="actorPrefix">
+    /// Audit identity (<c>BEADS_ACTOR</c>) for calls that carry no <c>--actor</c> of their own
+    /// (reads, labels), so bd's history names gemba rather than the server's OS user.
+    /// </param>
+    public BdWorkPlane(string bdExecutable, string beadsDir, string actorPrefix, TimeProvider time, ILogger logger, TimeSpan? timeout = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(bdExecutable);
+        _executable = bdExecutable;
+        _beadsDir = Path.GetFullPath(beadsDir);
+        _actorPrefix = actorPrefix;
+        _time = time;
+        _logger = logger;
+        _timeout = timeout ?? TimeSpan.FromSeconds(30);
+        _gate = Gates.GetOrAdd(_beadsDir, _ => new SemaphoreSlim(1, 1));
+        Info = new WorkPlaneInfo("bd", "cli", "bd-cli", _beadsDir);
+    }
+
+    public WorkPlaneInfo Info { get; }
+
+    /// <summary>bd has no change feed (its daemon is gone, reference §3.1); callers poll snapshots.</summary>
+    public event Action? Changed
+    {
+        add { }
+        remove { }
+    }
+
+    public async Task<WorkPlaneSnapshot> SnapshotAsync(CancellationToken cancellationToken = default)
+    {
+        var problems = new List<WorkPlaneProblem>();
+        var ready = await RunAsync(["ready", "--json", "--limit", "0"], cancellationToken).ConfigureAwait(false);
+        EnsureSuccess(ready);
+        var beads = BdJson.ReadBeads(ready, problems);
+        AddStderrProblems(ready, problems);
+
+        // Held beads matter for conflicts and reconciliation, but the ready set alone is still usable.
+        var held = await RunAsync(["list", "--json", "--limit", "0", "--status", "in_progress,hooked"], cancellationToken).ConfigureAwait(false);
+        try
+        {
+            EnsureSuccess(held);
+            var seen = beads.Select(b => b.Id).ToHashSet(StringComparer.Ordinal);
+            beads.AddRange(BdJson.ReadBeads(held, problems).Where(b => seen.Add(b.Id)));
+            AddStderrProblems(held, problems);
+        }
+        catch (BdCommandException ex)
+        {
+            problems.Add(new WorkPlaneProblem(held.CommandLine, ex.Message));
+        }
+        return new WorkPlaneSnapshot(beads, problems, _time.GetUtcNow());
+    }
+
+    public async Task<Bead?> GetAsync(string beadId, CancellationToken cancellationToken = default)
+    {
+        var result = await RunAsync(["show", beadId, "--json"], cancellationToken).ConfigureAwait(false);
+        if (result.ExitCode != 0)
+        {
+            if (IsNotFound(result.ErrorText)) return null;
+            throw new BdCommandException(result.Describe("failed"));
+        }
+        var beads = BdJson.ReadBeads(result, null);
+        return beads.FirstOrDefault(b => b.Id == beadId) ?? (beads.Count == 1 ? beads[0] : null);
+    }
+
+    public async Task<ClaimOutcome> ClaimAsync(string beadId, string actor, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(actor);
+        BdResult result;
+        try
+        {
+            result = await RunAsync(["update", beadId, "--claim", "--actor", actor, "--json"], cancellationToken).ConfigureAwait(false);
+        }
+        catch (BdCommandException ex)
+        {
+            return new ClaimOutcome(ClaimStatus.Error, ex.Message);
+        }
+
+        var errorText = result.ErrorText;
+        if (result.ExitCode != 0)
+        {
+            if (LineContaining(errorText, "already claimed by") is { } claimed) return new ClaimOutcome(ClaimStatus.AlreadyClaimed, claimed);
+            if (LineContaining(errorText, "not claimable") is { } notClaimable) return new ClaimOutcome(ClaimStatus.NotClaimable, notClaimable);
+            if (IsNotFound(errorText)) return new ClaimOutcome(ClaimStatus.NotFound, result.Describe("found no such bead"));
+            return new ClaimOutcome(ClaimStatus.Error, result.Describe("failed"));
+        }
+
+        try
+        {
+            // Only a returned issue naming us as assignee counts: anything less is never a claim.
+            var bead = BdJson.ReadBeads(result, null).FirstOrDefault(b => b.Id == beadId);
+            if (bead is null)
+                return new ClaimOutcome(ClaimStatus.Error, result.Describe($"did not return bead {beadId}"));
+            if (bead.Assignee != actor)
+                return new ClaimOutcome(ClaimStatus.Error, result.Describe($"returned assignee '{bead.Assignee}' instead of '{actor}'"));
+            LogClaimed(_logger, beadId, actor);
+            return ClaimOutcome.Claimed;
+        }
+        catch (BdCommandException ex)
+        {
+            return new ClaimOutcome(ClaimStatus.Error, ex.Message);
+        }
+    }
+
+    public async Task<bool> ReleaseAsync(string beadId, string actor, CancellationToken cancellationToken = default)
+    {
+        // bd has no conditional release: check the holder first (a small window remains between the two calls).
+        if (!await IsHeldByAsync(beadId, actor, cancellationToken).ConfigureAwait(false)) return false;
+        var result = await RunAsync(["update", beadId, "--status", "open", "--assignee", "", "--actor", actor, "--json"], cancellationToken).ConfigureAwait(false);
+        EnsureSuccess(result);
+        return true;
+    }
+
+    public async Task<bool> CloseAsync(string beadId, string actor, string reason, CancellationToken cancellationToken = default)
+    {
+        if (!await IsHeldByAsync(beadId, actor, cancellationToken).ConfigureAwait(false)) return false;
+        var result = await RunAsync(["close", beadId, "--reason", reason, "--actor", actor, "--json"], cancellationToken).ConfigureAwait(false);
+        EnsureSuccess(result);
+        return true;
+    }
+
+    public async Task AddLabelAsync(string beadId, string label, CancellationToken cancellationToken = default)
+    {
+        var result = await RunAsync(["label", "add", beadId, label, "--json"], cancellationToken).ConfigureAwait(false);
+        EnsureSuccess(result);
+    }
+
+    /// <summary>True when <paramref name="beadsDir"/> holds a bd database rather than a bare JSONL export.</summary>
+    public static bool LooksLikeBeadsDatabase(string beadsDir) =>
+        File.Exists(Path.Combine(beadsDir, "metadata.json"))
+        || File.Exists(Path.Combine(beadsDir, "config.yaml"))
+        || Directory.Exists(Path.Combine(beadsDir, "embeddeddolt"))
+        || Directory.Exists(Path.Combine(beadsDir, "dolt"));
+
+    /// <summary>The full path of <paramref name="exe"/>: as given when it names a path, else the first match on PATH.</summary>
+    public static string? FindOnPath(string exe)
+    {
+        if (string.IsNullOrEmpty(exe)) return null;
+        if (Path.IsPathRooted(exe) || exe.Contains(Path.DirectorySeparatorChar) || exe.Contains(Path.AltDirectorySeparatorChar))
+        {
+            var full = Path.GetFullPath(exe);
+            return File.Exists(full) ? full : null;
+        }
+        var extensions = OperatingSystem.IsWindows() ? new[] { "", ".exe", ".cmd", ".bat" } : [""];
+        foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            foreach (var extension in extensions)
+            {
+                var candidate = Path.Combine(directory, exe + extension);
+                if (File.Exists(candidate)) return candidate;
+            }
+        }
+        return null;
+    }
+
+    private async Task<bool> IsHeldByAsync(string beadId, string actor, CancellationToken cancellationToken)
+    {
+        var bead = await GetAsync(beadId, cancellationToken).ConfigureAwait(false);
+        return bead is not null && bead.Assignee == actor;
+    }
+
+    private async Task<BdResult> RunAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        var commandLine = DisplayCommandLine(arguments);
+        var executable = FindOnPath(_executable) ?? throw new BdCommandException($"bd executable not found: {_executable}");
+        var environment = new Dictionary<string, string?>(StringComparer.Ordinal) { ["BEADS_DIR"] = _beadsDir };
+        if (_actorPrefix.Length > 0) environment["BEADS_ACTOR"] = _actorPrefix;
+
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var timeout = new CancellationTokenSource(_timeout, _time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+            var started = _time.GetTimestamp();
+            var result = await CliWrap.Cli.Wrap(executable)
+                .WithArguments(arguments)
+                .WithEnvironmentVariables(environment)
+                .WithWorkingDirectory(Directory.Exists(_beadsDir) ? _beadsDir : Environment.CurrentDirectory)
+                .WithValidation(CommandResultValidation.None)
+                .ExecuteBufferedAsync(linked.Token)
+                .ConfigureAwait(false);
+            LogCall(_logger, commandLine, result.ExitCode, _time.GetElapsedTime(started).TotalMilliseconds);
+            return new BdResult(commandLine, result.ExitCode, result.StandardOutput, result.StandardError);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new BdCommandException($"`{commandLine}` timed out after {_timeout.TotalSeconds:0.#} s (killed)", ex);
+        }
+        catch (Exception ex) when (ex is Win32Exception or InvalidOperationException && ex is not BdCommandException)
+        {
+            throw new BdCommandException($"bd executable not found: {_executable} ({ex.Message})", ex);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private static void EnsureSuccess(BdResult result)
+    {
+        if (result.ExitCode != 0) throw new BdCommandException(result.Describe("failed"));
+    }
+
+    private static void AddStderrProblems(BdResult result, List<WorkPlaneProblem> problems)
+    {
+        foreach (var line in result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            problems.Add(new WorkPlaneProblem(result.CommandLine, line));
+    }
+
+    private static bool IsNotFound(string errorText) =>
+        errorText.Contains("not found", StringComparison.OrdinalIgnoreCase)
+        || errorText.Contains("no issues found", StringComparison.OrdinalIgnoreCase);
+
+    private static string? LineContaining(string text, string needle) =>
+        text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .FirstOrDefault(l => l.Contains(needle, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>For messages only: the arguments are always passed as a list, never through a shell.</summary>
+    internal static string DisplayCommandLine(IReadOnlyList<string> arguments) =>
+        "bd " + string.Join(' ', arguments.Select(a =>
+            a.Length == 0 ? "\"\"" : a.Any(c => char.IsWhiteSpace(c) || c is '"' or '\'' or '\\' or '$' or '`') ? $"\"{a.Replace("\"", "\\\"")}\"" : a));
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{CommandLine} exited {ExitCode} in {ElapsedMs:0} ms")]
+    private static partial void LogCall(ILogger logger, string commandLine, int exitCode, double elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Claimed {BeadId} for {Actor} through bd")]
+    private static partial void LogClaimed(ILogger logger, string beadId, string actor);
+}
