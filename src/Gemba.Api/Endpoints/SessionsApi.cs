@@ -1,0 +1,95 @@
+using System.Text.Json;
+using Gemba.Api.Http;
+using Gemba.Config;
+using Gemba.Pools;
+using Gemba.Sessions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Gemba.Api.Endpoints;
+
+/// <summary>Sessions, and the agent-side signals <c>gemba-state</c> posts (bead-done, state tokens).</summary>
+public static class SessionsApi
+{
+    public static IEndpointRouteBuilder MapSessionsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/sessions", GetSessions);
+        app.MapGet("/api/sessions/{id}", GetSession);
+        app.MapPost("/api/sessions/{id}/bead-done", BeadDone);
+        app.MapPost("/api/sessions/{id}/state", ReportState);
+        return app;
+    }
+
+    public static async Task<IResult> GetSessions(IGrainFactory grains, bool? includeEnded)
+    {
+        var config = await grains.GetGrain<IConfigGrain>(IConfigGrain.Key).Get();
+        var views = await Task.WhenAll(config.Pools.Select(p => grains.GetGrain<IPoolGrain>(p.Key.ToString()).GetView()));
+        var sessions = views.SelectMany(v => includeEnded == true ? v.Members.Concat(v.Retired) : v.Members)
+            .OrderBy(m => m.Pool.Scope, StringComparer.Ordinal).ThenBy(m => m.Pool.Persona, StringComparer.Ordinal)
+            .ThenBy(m => m.CreatedAt)
+            .Select(Row).ToList();
+        return TypedResults.Ok(new SessionsResponse(sessions));
+    }
+
+    public static async Task<IResult> GetSession(string id, IGrainFactory grains)
+    {
+        var summary = await grains.GetGrain<ISessionGrain>(id).GetSummary();
+        return summary is null ? UnknownSession(id) : TypedResults.Ok(Row(summary));
+    }
+
+    public static async Task<IResult> BeadDone(string id, HttpRequest request, IGrainFactory grains)
+    {
+        var body = await JsonBody.ReadOptionalAsync<BeadDoneRequest>(request);
+        if (body.Error is not null) return body.Error;
+        var session = grains.GetGrain<ISessionGrain>(id);
+        if (await session.GetSummary() is null) return UnknownSession(id);
+        return Signal(await session.BeadDone(body.Value?.Bead));
+    }
+
+    public static async Task<IResult> ReportState(string id, HttpRequest request, IGrainFactory grains)
+    {
+        var body = await JsonBody.ReadOptionalAsync<StateRequest>(request);
+        if (body.Error is not null) return body.Error;
+        if (string.IsNullOrWhiteSpace(body.Value?.State))
+            return ApiError.BadRequest("missing_field", "body field 'state' is required, e.g. {\"state\": \"working\"}");
+        var session = grains.GetGrain<ISessionGrain>(id);
+        if (await session.GetSummary() is null) return UnknownSession(id);
+        return Signal(await session.ReportState(body.Value.State.Trim()));
+    }
+
+    private static IResult Signal(SignalResult result) =>
+        result.Accepted
+            ? TypedResults.Ok(new SignalResponse(true, result.Status, result.Message))
+            : ApiError.Result(StatusCodes.Status409Conflict, "signal_rejected", result.Message ?? "rejected");
+
+    private static IResult UnknownSession(string id) => ApiError.NotFound("session_not_found", $"no session '{id}'");
+
+    private static SessionRow Row(MemberSummary m) => new(
+        m.SessionId, m.Pool.Scope, m.Pool.Persona, m.Status.ToWire(), m.CurrentBead, m.LastBead, m.BeadsDone, m.BeadsSinceRecycle,
+        m.PaneId, m.CreatedAt, m.StatusSince, m.LastDispatchAt, m.LastRecycleAt, m.Reason);
+}
+
+public sealed record SessionsResponse(IReadOnlyList<SessionRow> Sessions);
+
+public sealed record SessionRow(
+    string SessionId,
+    string Scope,
+    string Persona,
+    string Status,
+    string? BeadId,
+    string? LastBead,
+    int BeadsDone,
+    int BeadsSinceRecycle,
+    string? PaneId,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset StatusSince,
+    DateTimeOffset? LastDispatchAt,
+    DateTimeOffset? LastRecycleAt,
+    string? Reason);
+
+public sealed record BeadDoneRequest(string? Bead);
+
+public sealed record StateRequest(string? State);
+
+public sealed record SignalResponse(bool Accepted, string Status, string? Message);
