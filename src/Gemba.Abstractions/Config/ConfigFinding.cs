@@ -1,0 +1,28 @@
+namespace Gemba.Config;
+
+public enum FindingSeverity
+{
+    Error,
+    Warning,
+}
+
+/// <summary>
+/// One problem found in a configuration file, in the compiler format editors and CI already
+/// understand, so an operator can jump straight to the offending line.
+/// </summary>
+/// <param name="Line">1-based; 0 only when there is no position at all (e.g. a missing file).</param>
+/// <param name="Column">1-based; 0 together with <paramref name="Line"/>.</param>
+public sealed record ConfigFinding(string File, int Line, int Column, FindingSeverity Severity, string Message)
+{
+    public override string ToString()
+    {
+        var severity = Severity == FindingSeverity.Error ? "error" : "warning";
+        return Line > 0 ? $"{File}:{Line}:{Column}: {severity}: {Message}" : $"{File}: {severity}: {Message}";
+    }
+}
+
+public static class ConfigFindingExtensions
+{
+    public static bool HasErrors(this IEnumerable<ConfigFinding> findings) =>
+        findings.Any(f => f.Severity == FindingSeverity.Error);
+}
