@@ -1,0 +1,3 @@
+namespace Gemba.Config;
+
+public sealed record ResolveResult(ResolvedConfig Config, IReadOnlyList<ConfigFinding> Findings);
