@@ -1,0 +1,364 @@
+using System.Diagnostics;
+using Gemba.Beads;
+using Gemba.Config;
+using Gemba.Dispatch;
+using Gemba.Events;
+using Gemba.Grains.Diagnostics;
+using Gemba.Grains.Pools;
+using Gemba.Pools;
+using Gemba.Sessions;
+using Gemba.WorkPlanes;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Gemba.Grains.Dispatch;
+
+/// <summary>
+/// One dispatch cycle per scope: snapshot the work plane and the pools, reconcile the claim
+/// ledger, plan with <see cref="DispatchPlanner"/>, claim, and hand beads to pools.
+/// A grain timer is the backstop, a reminder brings the grain back after a silo dies, and
+/// <see cref="Poke"/> coalesces events into a cycle that starts within milliseconds.
+/// </summary>
+[GrainType("dispatcher")]
+internal sealed partial class DispatcherGrain(
+    [PersistentState("dispatcher", GembaStorage.Name)] IPersistentState<DispatcherState> state,
+    IWorkPlane workPlane,
+    IGembaEvents events,
+    IOptions<DispatchOptions> options,
+    GembaInstruments instruments,
+    TimeProvider time,
+    ILogger<DispatcherGrain> log) : Grain, IDispatcherGrain, IDispatcherWake, IRemindable
+{
+    private const string KeepAliveReminder = "dispatcher-keepalive";
+
+    private readonly DecisionLog _decisions = new(options.Value.DecisionLogSize);
+    private readonly Dictionary<string, DateTimeOffset> _readySince = new(StringComparer.Ordinal);
+    private IGrainTimer? _timer;
+    private bool _running;
+    private bool _scheduled;
+    private bool _dirty;
+
+    private string Scope => this.GetPrimaryKeyString();
+
+    private DispatchOptions Options => options.Value;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _timer = this.RegisterGrainTimer(OnTimer, new GrainTimerCreationOptions(Options.Tick, Options.Tick)
+        {
+            Interleave = false,
+            KeepAlive = true,
+        });
+        return Task.CompletedTask;
+    }
+
+    public async Task Start() =>
+        await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+
+    public Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        // The activation (re)armed the timer; a cycle now catches up on anything missed while down.
+        Poke().Ignore();
+        return Task.CompletedTask;
+    }
+
+    public Task Poke()
+    {
+        _dirty = true;
+        if (!_running && !_scheduled)
+        {
+            _scheduled = true;
+            this.AsReference<IDispatcherWake>().Wake().Ignore();
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Runs queued work as a normal (non-interleaved) turn; pokes during a cycle trigger one more.</summary>
+    public async Task Wake()
+    {
+        _scheduled = false;
+        var rounds = 0;
+        while (_dirty && rounds++ < 8)
+        {
+            _dirty = false;
+            await Cycle(maintenance: false);
+        }
+    }
+
+    public Task<CycleReport> RunCycle() => Cycle(maintenance: false);
+
+    public Task<IReadOnlyList<DispatchDecision>> GetDecisions(int limit) => Task.FromResult(_decisions.Recent(limit));
+
+    public async Task BeadFailed(string beadId, string sessionId, string reason)
+    {
+        if (RecordFailure(beadId, sessionId, reason) is { } parked) await Park(parked);
+        await state.WriteStateAsync();
+        await Poke();
+    }
+
+    private async Task OnTimer(CancellationToken cancellationToken) => await Cycle(maintenance: true);
+
+    private async Task<CycleReport> Cycle(bool maintenance)
+    {
+        _running = true;
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var report = await CycleCore(maintenance);
+            instruments.CycleCompleted(Stopwatch.GetElapsedTime(started), report.Dispatched);
+            return report;
+        }
+        catch (Exception ex)
+        {
+            LogCycleFailed(Scope, ex);
+            var decision = new DispatchDecision("", Scope, null, null, DispatchOutcome.Error, $"cycle failed: {ex.Message}", null, time.GetUtcNow());
+            _decisions.Add(decision);
+            return new CycleReport(0, 0, [decision], Stopwatch.GetElapsedTime(started));
+        }
+        finally
+        {
+            _running = false;
+        }
+    }
+
+    private async Task<CycleReport> CycleCore(bool maintenance)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var config = await GrainFactory.GetGrain<IConfigGrain>(IConfigGrain.Key).Get();
+        var pools = config.Pools.Where(p => p.Scope == Scope).ToList();
+        if (pools.Count == 0) return new CycleReport(0, 0, [], TimeSpan.Zero);
+
+        var snapshotTask = workPlane.SnapshotAsync();
+        var views = await Task.WhenAll(pools.Select(p => Pool(p.Key).GetView()));
+        var snapshot = await snapshotTask;
+        var now = time.GetUtcNow();
+        var beads = Index(snapshot.Beads);
+
+        var ledgerChanged = await Reconcile(views, beads, now);
+        var plan = DispatchPlanner.Plan(BuildInput(config, pools, views, snapshot, beads, now));
+        var decisions = plan.Decisions.ToDictionary(d => d.BeadId, StringComparer.Ordinal);
+        var dispatched = plan.Assignments.Count == 0 ? 0 : await Execute(plan, beads, decisions, now);
+
+        if (ledgerChanged && plan.Assignments.Count == 0) await state.WriteStateAsync();
+        if (maintenance) await Task.WhenAll(pools.Select(p => Pool(p.Key).Maintain()));
+
+        foreach (var decision in decisions.Values) Record(decision);
+        return new CycleReport(dispatched, decisions.Count - dispatched, [.. decisions.Values], Stopwatch.GetElapsedTime(started));
+    }
+
+    private PlanInput BuildInput(
+        ResolvedConfig config, List<ResolvedPool> pools, PoolView[] views, WorkPlaneSnapshot snapshot,
+        Dictionary<string, Bead> beads, DateTimeOffset now)
+    {
+        var scopes = new ScopeRouter(Options.NativeScopes, Options.RigPrefixes);
+        var ready = new List<ReadyCandidate>();
+        var inProgress = new List<BeadTraits>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var bead in snapshot.Beads)
+        {
+            if (bead.Status is BeadStatus.InProgress or BeadStatus.Hooked)
+            {
+                inProgress.Add(BeadTraits.From(bead));
+                continue;
+            }
+            if (state.State.Claims.ContainsKey(bead.Id) || IsHeldBack(bead, now)) continue;
+            if (!ReadySet.IsReady(bead, id => beads.GetValueOrDefault(id), now)) continue;
+            var traits = BeadTraits.From(bead);
+            if (scopes.Resolve(traits) != Scope) continue;
+            seen.Add(bead.Id);
+            if (!_readySince.TryGetValue(bead.Id, out var since)) _readySince[bead.Id] = since = now;
+            ready.Add(new ReadyCandidate(traits, PersonaRouter.Resolve(traits, config.Routing), since));
+        }
+        foreach (var gone in _readySince.Keys.Where(id => !seen.Contains(id)).ToList()) _readySince.Remove(gone);
+
+        var inputs = pools.Select((p, i) => new PoolInput(p, views[i].Members)).ToList();
+        return new PlanInput(Scope, now, inputs, ready, inProgress, PlannerOptions.Default);
+    }
+
+    /// <summary>Claims each planned bead durably, then hands the claimed ones to their pools.</summary>
+    private async Task<int> Execute(DispatchPlan plan, Dictionary<string, Bead> beads, Dictionary<string, DispatchDecision> decisions, DateTimeOffset now)
+    {
+        var work = plan.Assignments
+            .Select(a => (Plan: a, SessionId: a.SessionId ?? SessionIds.New(a.Pool), Token: Guid.NewGuid().ToString("N")))
+            .ToList();
+        foreach (var w in work)
+            state.State.Claims[w.Plan.BeadId] = new ClaimRecord(w.SessionId, w.Plan.Pool, w.Token, false, now);
+        await state.WriteStateAsync();
+
+        var claims = await Task.WhenAll(work.Select(w => workPlane.ClaimAsync(w.Plan.BeadId, w.SessionId)));
+        var byPool = new Dictionary<PoolKey, List<MemberAssignment>>();
+        for (var i = 0; i < work.Count; i++)
+        {
+            var (assignment, sessionId, token) = work[i];
+            if (!claims[i].Succeeded)
+            {
+                state.State.Claims.Remove(assignment.BeadId);
+                var outcome = claims[i].Status == ClaimStatus.AlreadyClaimed ? DispatchOutcome.AlreadyClaimed : DispatchOutcome.Error;
+                decisions[assignment.BeadId] = Decide(assignment, sessionId, outcome, $"claim: {claims[i].Message ?? claims[i].Status.ToString()}", now);
+                continue;
+            }
+            var bead = beads[assignment.BeadId];
+            var member = new MemberAssignment(sessionId, assignment.SessionId is null, assignment.RecycleFirst,
+                BeadPrompt.Assignment(bead, BeadTraits.From(bead), token));
+            if (!byPool.TryGetValue(assignment.Pool, out var list)) byPool[assignment.Pool] = list = [];
+            list.Add(member);
+        }
+
+        var results = await Task.WhenAll(byPool.Select(p => Pool(p.Key).Dispatch(p.Value)));
+        var dispatched = 0;
+        foreach (var result in results.SelectMany(r => r))
+        {
+            var planned = plan.Assignments.First(a => a.BeadId == result.BeadId);
+            if (result.Ok)
+            {
+                dispatched++;
+                state.State.Claims[result.BeadId] = state.State.Claims[result.BeadId] with { Confirmed = true };
+                var reason = planned.RecycleFirst ? "recycled, then dispatched" : planned.SessionId is null ? "new member" : "warm member";
+                decisions[result.BeadId] = Decide(planned, result.SessionId, DispatchOutcome.Dispatched, reason, now);
+                events.Publish(new GembaEvent(GembaEventKinds.Dispatched, now, Scope, planned.Pool.Persona, result.SessionId, result.BeadId, "working", reason));
+            }
+            else
+            {
+                await workPlane.ReleaseAsync(result.BeadId, result.SessionId);
+                state.State.Claims.Remove(result.BeadId);
+                decisions[result.BeadId] = Decide(planned, result.SessionId, DispatchOutcome.Error, $"dispatch: {result.Error}", now);
+            }
+        }
+        await state.WriteStateAsync();
+        return dispatched;
+    }
+
+    /// <summary>
+    /// Makes the ledger agree with who actually holds what: confirms claims a member holds, and
+    /// releases claims nobody holds (a crash between claim and hand-over), so no bead is lost.
+    /// </summary>
+    private async Task<bool> Reconcile(PoolView[] views, Dictionary<string, Bead> beads, DateTimeOffset now)
+    {
+        var changed = false;
+        var holders = new Dictionary<string, MemberSummary>(StringComparer.Ordinal);
+        var ours = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var view in views)
+        {
+            foreach (var m in view.Members)
+            {
+                ours.Add(m.SessionId);
+                if (m.CurrentBead is { } held) holders[held] = m;
+            }
+            foreach (var r in view.Retired) ours.Add(r.SessionId);
+        }
+
+        foreach (var (beadId, claim) in state.State.Claims.ToList())
+        {
+            ours.Add(claim.SessionId);
+            if (holders.TryGetValue(beadId, out var holder) && holder.SessionId == claim.SessionId)
+            {
+                if (!claim.Confirmed) { state.State.Claims[beadId] = claim with { Confirmed = true }; changed = true; }
+                continue;
+            }
+            var summary = await GrainFactory.GetGrain<ISessionGrain>(claim.SessionId).GetSummary();
+            if (summary is { CurrentBead: var current } && current == beadId && !summary.Status.IsTerminal())
+            {
+                // The member holds it but its pool never heard (crash mid-dispatch): adopt it.
+                Pool(claim.Pool).MemberChanged(summary).Ignore();
+                if (!claim.Confirmed) { state.State.Claims[beadId] = claim with { Confirmed = true }; changed = true; }
+                continue;
+            }
+            if (summary is { Status: SessionStatus.Failed } && (summary.CurrentBead ?? summary.LastBead) == beadId
+                && RecordFailure(beadId, claim.SessionId, summary.Reason ?? "session failed") is { } parked)
+                await Park(parked);
+            await ReleaseIfHeldBy(beads, beadId, claim.SessionId);
+            state.State.Claims.Remove(beadId);
+            changed = true;
+        }
+
+        // In-progress beads assigned to one of our sessions that no longer holds them.
+        foreach (var bead in beads.Values)
+        {
+            if (bead.Status != BeadStatus.InProgress || bead.Assignee is not { } assignee || !ours.Contains(assignee)) continue;
+            if (state.State.Claims.ContainsKey(bead.Id) || (holders.TryGetValue(bead.Id, out var h) && h.SessionId == assignee)) continue;
+            LogStrandedClaim(Scope, bead.Id, assignee);
+            await workPlane.ReleaseAsync(bead.Id, assignee);
+        }
+        return changed;
+    }
+
+    private async Task ReleaseIfHeldBy(Dictionary<string, Bead> beads, string beadId, string sessionId)
+    {
+        if (beads.TryGetValue(beadId, out var bead) && bead.Status == BeadStatus.InProgress && bead.Assignee == sessionId)
+            await workPlane.ReleaseAsync(beadId, sessionId);
+    }
+
+    private bool IsHeldBack(Bead bead, DateTimeOffset now)
+    {
+        if (bead.HasLabel(Options.ParkedLabel)) return true;
+        if (!state.State.Failures.TryGetValue(bead.Id, out var failure)) return false;
+        if (failure.Parked)
+        {
+            // The operator removed the label: give the bead a fresh start.
+            state.State.Failures.Remove(bead.Id);
+            return false;
+        }
+        return failure.RetryAfter > now;
+    }
+
+    /// <summary>Counts a failure once per session; returns the record when it crosses into parked.</summary>
+    private BeadFailureRecord? RecordFailure(string beadId, string sessionId, string reason)
+    {
+        var now = time.GetUtcNow();
+        var known = state.State.Failures.GetValueOrDefault(beadId);
+        if (known is not null && known.Sessions.Contains(sessionId)) return null;
+        var sessions = known is null ? [sessionId] : known.Sessions.Append(sessionId).ToList();
+        var backoff = Options.RetryBackoff * Math.Pow(2, sessions.Count - 1);
+        var parked = sessions.Count >= Options.MaxAttempts;
+        var record = new BeadFailureRecord(sessions, reason, now + backoff, parked);
+        state.State.Failures[beadId] = record;
+        Record(new DispatchDecision(beadId, Scope, null, sessionId, parked ? DispatchOutcome.Parked : DispatchOutcome.Error,
+            parked ? $"parked after {sessions.Count} failed attempts; last: {reason}" : $"attempt {sessions.Count} failed: {reason}; retry after {record.RetryAfter:O}",
+            null, now));
+        return parked ? record : null;
+    }
+
+    private async Task Park(BeadFailureRecord record)
+    {
+        var beadId = state.State.Failures.First(f => ReferenceEquals(f.Value, record)).Key;
+        try { await workPlane.AddLabelAsync(beadId, Options.ParkedLabel); }
+        catch (Exception ex) { LogParkLabelFailed(beadId, ex); }
+        events.Publish(new GembaEvent(GembaEventKinds.Escalation, time.GetUtcNow(), Scope, null, null, beadId, "parked",
+            $"bead {beadId} parked after {record.Count} failed attempts: {record.LastReason}"));
+    }
+
+    private void Record(DispatchDecision decision)
+    {
+        if (_decisions.Add(decision) && decision.Outcome != DispatchOutcome.Dispatched)
+            events.Publish(new GembaEvent(GembaEventKinds.Decision, decision.At, Scope, decision.Persona, decision.SessionId, decision.BeadId, decision.Outcome, decision.Reason));
+    }
+
+    private DispatchDecision Decide(PlannedAssignment a, string sessionId, string outcome, string reason, DateTimeOffset now) =>
+        new(a.BeadId, Scope, a.Pool.Persona, sessionId, outcome, reason, a.Scores, now);
+
+    private static Dictionary<string, Bead> Index(IReadOnlyList<Bead> beads)
+    {
+        var index = new Dictionary<string, Bead>(beads.Count, StringComparer.Ordinal);
+        foreach (var bead in beads) index[bead.Id] = bead;
+        return index;
+    }
+
+    private IPoolGrain Pool(PoolKey key) => GrainFactory.GetGrain<IPoolGrain>(key.ToString());
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "dispatcher {Scope}: cycle failed")]
+    private partial void LogCycleFailed(string scope, Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "dispatcher {Scope}: releasing stranded claim on {BeadId} held by {SessionId}")]
+    private partial void LogStrandedClaim(string scope, string beadId, string sessionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "could not label parked bead {BeadId}")]
+    private partial void LogParkLabelFailed(string beadId, Exception ex);
+}
+
+/// <summary>The dispatcher's message to itself: run the coalesced cycle as a normal turn.</summary>
+[Alias("gemba.IDispatcherWake")]
+internal interface IDispatcherWake : IGrainWithStringKey
+{
+    [Alias("Wake"), Orleans.Concurrency.OneWay]
+    Task Wake();
+}

@@ -1,0 +1,22 @@
+using Gemba.Pools;
+
+namespace Gemba.Grains.Dispatch;
+
+/// <summary>
+/// The dispatcher's durable ledger. A claim is written here (unconfirmed) before the work plane is
+/// asked, and confirmed once a member holds the bead, so a crash at any point can be reconciled.
+/// </summary>
+public sealed class DispatcherState
+{
+    public Dictionary<string, ClaimRecord> Claims { get; set; } = new(StringComparer.Ordinal);
+    public Dictionary<string, BeadFailureRecord> Failures { get; set; } = new(StringComparer.Ordinal);
+}
+
+/// <param name="Token">Fencing token handed to the session with the bead.</param>
+public sealed record ClaimRecord(string SessionId, PoolKey Pool, string Token, bool Confirmed, DateTimeOffset At);
+
+/// <summary>Failures are counted per bead (by distinct session) so a poisoned bead is parked, not looped.</summary>
+public sealed record BeadFailureRecord(IReadOnlyList<string> Sessions, string LastReason, DateTimeOffset RetryAfter, bool Parked)
+{
+    public int Count => Sessions.Count;
+}

@@ -1,0 +1,20 @@
+using Gemba.Grains.Diagnostics;
+using Gemba.Grains.Dispatch;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Gemba.Grains;
+
+public static class GrainsServiceCollectionExtensions
+{
+    /// <summary>Registers what the grains need besides the ports (work plane, orchestration plane, events).</summary>
+    public static IServiceCollection AddGembaGrains(this IServiceCollection services, Action<DispatchOptions>? configure = null)
+    {
+        services.AddMetrics();
+        services.TryAddSingleton<GembaInstruments>();
+        services.TryAddSingleton(TimeProvider.System);
+        var options = services.AddOptions<DispatchOptions>();
+        if (configure is not null) options.Configure(configure);
+        return services;
+    }
+}

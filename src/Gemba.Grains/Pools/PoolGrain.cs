@@ -1,0 +1,163 @@
+using Gemba.Config;
+using Gemba.Pools;
+using Gemba.Sessions;
+using Microsoft.Extensions.Logging;
+
+namespace Gemba.Grains.Pools;
+
+/// <summary>
+/// Owns a pool's members. Growth happens only here and never beyond the effective size or the
+/// concurrency cap, whatever a (possibly stale) dispatcher asks for.
+/// </summary>
+[GrainType("pool")]
+internal sealed partial class PoolGrain(
+    [PersistentState("pool", GembaStorage.Name)] IPersistentState<PoolState> state,
+    TimeProvider time,
+    ILogger<PoolGrain> log) : Grain, IPoolGrain
+{
+    private const int RetiredKept = 50;
+
+    private PoolKey Key => PoolKey.Parse(this.GetPrimaryKeyString());
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (state.State.Members.Count == 0) return;
+        var refreshed = await Task.WhenAll(state.State.Members.Keys.Select(id => Session(id).GetSummary()));
+        foreach (var summary in refreshed)
+            if (summary is not null) Track(summary);
+    }
+
+    public async Task Configure(ResolvedPool? config)
+    {
+        state.State.Config = config;
+        // Shrinking (or removal) drains surplus idle members; busy ones finish their bead first.
+        var keep = config?.SizeEffective ?? 0;
+        var surplus = state.State.Members.Values.Count - keep;
+        foreach (var idle in state.State.Members.Values.Where(m => m.IsIdle).Take(Math.Max(0, surplus)).ToList())
+            Track(await Session(idle.SessionId).Stop("pool shrank"));
+        await state.WriteStateAsync();
+    }
+
+    public Task<PoolView> GetView() =>
+        Task.FromResult(new PoolView(state.State.Config, [.. state.State.Members.Values], [.. state.State.Retired]));
+
+    public async Task<IReadOnlyList<MemberDispatchResult>> Dispatch(IReadOnlyList<MemberAssignment> assignments)
+    {
+        var config = state.State.Config;
+        var results = new MemberDispatchResult[assignments.Count];
+        var calls = new List<Task>();
+        var members = state.State.Members.Count;
+        var busy = state.State.Members.Values.Count(m => m.Status.IsBusy());
+        for (var i = 0; i < assignments.Count; i++)
+        {
+            var a = assignments[i];
+            var index = i;
+            string? refusal = null;
+            if (config is null || config.SizeEffective <= 0) refusal = "pool is not configured";
+            else if (a.IsNew && members >= config.SizeEffective) refusal = $"pool full ({members}/{config.SizeEffective})";
+            else if (busy >= config.ConcurrencyCap) refusal = $"max-concurrent reached ({busy}/{config.ConcurrencyCap})";
+            else if (!a.IsNew && !state.State.Members.ContainsKey(a.SessionId)) refusal = $"{a.SessionId} is not a member";
+            if (refusal is not null)
+            {
+                results[i] = new MemberDispatchResult(a.Bead.BeadId, a.SessionId, false, refusal, null);
+                continue;
+            }
+            if (a.IsNew) members++;
+            busy++;
+            calls.Add(Run(a, config!, index));
+        }
+        await Task.WhenAll(calls);
+        await state.WriteStateAsync();
+        return results;
+
+        async Task Run(MemberAssignment a, ResolvedPool config, int index)
+        {
+            try
+            {
+                var summary = a.IsNew
+                    ? await Session(a.SessionId).Start(Key, config.AgentType, a.Bead)
+                    : await Session(a.SessionId).Assign(a.Bead, a.RecycleFirst);
+                Track(summary);
+                var ok = summary.CurrentBead == a.Bead.BeadId && !summary.Status.IsTerminal();
+                results[index] = new MemberDispatchResult(a.Bead.BeadId, a.SessionId, ok, ok ? null : summary.Reason ?? "session did not take the bead", summary);
+            }
+            catch (Exception ex)
+            {
+                LogDispatchFailed(Key.ToString(), a.SessionId, a.Bead.BeadId, ex);
+                results[index] = new MemberDispatchResult(a.Bead.BeadId, a.SessionId, false, ex.Message, null);
+            }
+        }
+    }
+
+    public async Task Seed(int count)
+    {
+        var config = state.State.Config;
+        if (config is null || config.OneShot) return;
+        var missing = Math.Min(count, config.SizeEffective) - state.State.Members.Count;
+        for (var i = 0; i < missing; i++)
+        {
+            var id = SessionIds.New(Key);
+            Track(await Session(id).Start(Key, config.AgentType, null));
+        }
+        if (missing > 0) await state.WriteStateAsync();
+    }
+
+    public async Task<int> Maintain()
+    {
+        if (state.State.Config is not { IdleCeilingMinutes: > 0 } config) return 0;
+        var ceiling = TimeSpan.FromMinutes(config.IdleCeilingMinutes);
+        var now = time.GetUtcNow();
+        var due = state.State.Members.Values
+            .Where(m => m.IsIdle && m.CurrentBead is null && now - m.StatusSince >= ceiling)
+            .ToList();
+        var reaped = 0;
+        foreach (var member in due)
+        {
+            if (await Session(member.SessionId).Reap(ceiling) is not { } after) continue;
+            Track(after);
+            if (after.Status.IsTerminal()) reaped++;
+        }
+        if (reaped > 0)
+        {
+            LogReaped(Key.ToString(), reaped);
+            await state.WriteStateAsync();
+        }
+        return reaped;
+    }
+
+    public async Task MemberChanged(MemberSummary member)
+    {
+        if (member.Pool != Key) return;
+        var wasMember = state.State.Members.ContainsKey(member.SessionId);
+        Track(member);
+        // Membership changes are persisted; status changes are re-read from sessions on activation.
+        if (!wasMember || member.Status.IsTerminal()) await state.WriteStateAsync();
+    }
+
+    private void Track(MemberSummary summary)
+    {
+        if (summary.Status.IsTerminal())
+        {
+            if (state.State.Members.Remove(summary.SessionId) || state.State.Retired.All(r => r.SessionId != summary.SessionId))
+            {
+                state.State.Retired.Insert(0, summary);
+                if (state.State.Retired.Count > RetiredKept) state.State.Retired.RemoveAt(state.State.Retired.Count - 1);
+            }
+            return;
+        }
+        // An out-of-order one-way update must not roll a member back.
+        if (state.State.Members.TryGetValue(summary.SessionId, out var known)
+            && (known.Incarnation > summary.Incarnation
+                || (known.Incarnation == summary.Incarnation && known.StatusSince > summary.StatusSince)))
+            return;
+        state.State.Members[summary.SessionId] = summary;
+    }
+
+    private ISessionGrain Session(string id) => GrainFactory.GetGrain<ISessionGrain>(id);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "pool {Pool}: dispatching {BeadId} to {SessionId} failed")]
+    private partial void LogDispatchFailed(string pool, string sessionId, string beadId, Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "pool {Pool}: reaped {Count} idle member(s)")]
+    private partial void LogReaped(string pool, int count);
+}

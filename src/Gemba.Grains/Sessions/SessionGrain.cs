@@ -1,0 +1,266 @@
+using Gemba.Dispatch;
+using Gemba.Events;
+using Gemba.Grains.Dispatch;
+using Gemba.Orchestration;
+using Gemba.Pools;
+using Gemba.Sessions;
+using Gemba.WorkPlanes;
+using Microsoft.Extensions.Logging;
+
+namespace Gemba.Grains.Sessions;
+
+/// <summary>
+/// Thin shell over <see cref="SessionStateMachine"/>: persists each transition, drives the
+/// orchestration plane, and tells its pool (and the dispatcher) one-way when it becomes free.
+/// </summary>
+[GrainType("session")]
+internal sealed partial class SessionGrain(
+    [PersistentState("session", GembaStorage.Name)] IPersistentState<SessionState> state,
+    IOrchestrationPlane plane,
+    IWorkPlane workPlane,
+    IGembaEvents events,
+    TimeProvider time,
+    ILogger<SessionGrain> log) : Grain, ISessionGrain
+{
+    private string Id => this.GetPrimaryKeyString();
+
+    private DateTimeOffset Now => time.GetUtcNow();
+
+    public async Task<MemberSummary> Start(PoolKey pool, string agentType, BeadAssignment? first)
+    {
+        if (state.State.Snapshot is { } existing && !existing.Status.IsTerminal())
+        {
+            // A retried start (dispatcher failover) must not spawn a second agent.
+            if (first is null || existing.ClaimToken == first.ClaimToken) return Summary(existing);
+            throw new InvalidOperationException($"session {Id} already exists ({existing.Status.ToWire()})");
+        }
+
+        var snapshot = SessionStateMachine.Create(Id, pool, Now);
+        state.State.AgentType = agentType;
+        if (first is not null)
+        {
+            snapshot = Apply(SessionStateMachine.Assign(snapshot, first, Now));
+            state.State.Current = first;
+        }
+        state.State.Snapshot = snapshot;
+        await state.WriteStateAsync();
+
+        try
+        {
+            state.State.Handle = await plane.SpawnAsync(new SpawnRequest(Id, pool, agentType, first));
+        }
+        catch (Exception ex)
+        {
+            LogSpawnFailed(Id, ex);
+            await FailCore(first?.BeadId, $"spawn failed: {ex.Message}");
+            return Summary(state.State.Snapshot!);
+        }
+
+        if (first is null)
+            state.State.Snapshot = Apply(SessionStateMachine.ReportState(state.State.Snapshot!, SessionStatus.Ready, Now));
+        await state.WriteStateAsync();
+        Publish("started");
+        return Summary(state.State.Snapshot!);
+    }
+
+    public async Task<MemberSummary> Assign(BeadAssignment assignment, bool recycleFirst)
+    {
+        var snapshot = Require();
+        if (snapshot.ClaimToken == assignment.ClaimToken) return Summary(snapshot);
+
+        if (recycleFirst && snapshot.Status == SessionStatus.Ready)
+            snapshot = await RecycleCore(snapshot);
+
+        var transition = SessionStateMachine.Assign(snapshot, assignment, Now);
+        if (transition.Rejection is { } why) throw new InvalidOperationException($"session {Id}: {why}");
+        state.State.Snapshot = transition.Next;
+        state.State.Current = assignment;
+        await state.WriteStateAsync();
+
+        try
+        {
+            await plane.DeliverAsync(Handle(), assignment);
+        }
+        catch (Exception ex)
+        {
+            LogDeliverFailed(Id, assignment.BeadId, ex);
+            await FailCore(assignment.BeadId, $"delivery failed: {ex.Message}");
+            throw new InvalidOperationException($"session {Id}: delivery of {assignment.BeadId} failed: {ex.Message}", ex);
+        }
+        Publish("assigned");
+        return Summary(state.State.Snapshot);
+    }
+
+    public async Task<SignalResult> BeadDone(string? beadId)
+    {
+        if (state.State.Snapshot is not { } snapshot) return SignalResult.Rejected("unknown", $"no session {Id}");
+        var bead = snapshot.CurrentBead;
+        var clean = state.State.Handle is not { } handle || await plane.IsWorktreeCleanAsync(handle);
+        var traits = state.State.Current is { } current ? TraitsOf(current) : null;
+        var transition = SessionStateMachine.BeadDone(snapshot, beadId, null, traits, clean, Now);
+
+        if (transition.Escalation is { } escalation)
+        {
+            events.Publish(new GembaEvent(GembaEventKinds.Escalation, Now, snapshot.Pool.Scope, snapshot.Pool.Persona, Id, bead, snapshot.Status.ToWire(), escalation));
+            return new SignalResult(false, snapshot.Status.ToWire(), escalation);
+        }
+        if (transition.Rejection is { } why) return SignalResult.Rejected(snapshot.Status.ToWire(), why);
+
+        state.State.Snapshot = transition.Next;
+        state.State.Current = null;
+        if (bead is not null && !await workPlane.CloseAsync(bead, Id, $"done by {Id}"))
+            LogCloseSkipped(Id, bead);
+
+        if (IsOneShot)
+            state.State.Snapshot = Apply(StopTransition(state.State.Snapshot, "one-shot session finished its bead", Now));
+        await state.WriteStateAsync();
+        if (IsOneShot) await StopAgent();
+
+        Publish("bead-done");
+        NotifyUp();
+        return new SignalResult(true, state.State.Snapshot.Status.ToWire(), null);
+    }
+
+    public async Task<SignalResult> ReportState(string token)
+    {
+        if (string.Equals(token, "bead-done", StringComparison.OrdinalIgnoreCase)) return await BeadDone(null);
+        if (state.State.Snapshot is not { } snapshot) return SignalResult.Rejected("unknown", $"no session {Id}");
+        if (!SessionStatusNames.TryParse(token, out var reported) || reported.IsTerminal() || reported == SessionStatus.Recycling)
+            return SignalResult.Rejected(snapshot.Status.ToWire(), $"unknown state token '{token}'");
+
+        var transition = SessionStateMachine.ReportState(snapshot, reported, Now);
+        if (transition.Rejection is { } why) return SignalResult.Rejected(snapshot.Status.ToWire(), why);
+        if (transition.Changed)
+        {
+            state.State.Snapshot = transition.Next;
+            await state.WriteStateAsync();
+            Publish("state");
+            NotifyUp();
+        }
+        return new SignalResult(true, transition.Next.Status.ToWire(), null);
+    }
+
+    public async Task<SignalResult> Fail(string? beadId, string reason)
+    {
+        if (state.State.Snapshot is not { } snapshot) return SignalResult.Rejected("unknown", $"no session {Id}");
+        if (beadId is not null && snapshot.CurrentBead is not null && beadId != snapshot.CurrentBead)
+            return SignalResult.Rejected(snapshot.Status.ToWire(), $"stale failure for {beadId}; session holds {snapshot.CurrentBead}");
+        await FailCore(snapshot.CurrentBead, reason);
+        return new SignalResult(true, state.State.Snapshot!.Status.ToWire(), null);
+    }
+
+    public async Task<MemberSummary?> Reap(TimeSpan ceiling)
+    {
+        if (state.State.Snapshot is not { } snapshot) return null;
+        var transition = SessionStateMachine.Reap(snapshot, ceiling, Now);
+        if (!transition.Changed) return Summary(snapshot);
+        state.State.Snapshot = transition.Next;
+        await state.WriteStateAsync();
+        await StopAgent();
+        Publish("reaped");
+        return Summary(transition.Next);
+    }
+
+    public async Task<MemberSummary> Stop(string reason)
+    {
+        var snapshot = Require();
+        if (snapshot.Status.IsTerminal()) return Summary(snapshot);
+        if (snapshot.CurrentBead is { } bead) await workPlane.ReleaseAsync(bead, Id);
+        state.State.Snapshot = Apply(StopTransition(snapshot, reason, Now));
+        state.State.Current = null;
+        await state.WriteStateAsync();
+        await StopAgent();
+        Publish("stopped");
+        return Summary(state.State.Snapshot);
+    }
+
+    public Task<MemberSummary?> GetSummary() =>
+        Task.FromResult(state.State.Snapshot is { } s ? Summary(s) : null);
+
+    private async Task<SessionSnapshot> RecycleCore(SessionSnapshot snapshot)
+    {
+        var begun = Apply(SessionStateMachine.BeginRecycle(snapshot, Now));
+        await plane.RecycleAsync(Handle());
+        var done = Apply(SessionStateMachine.EndRecycle(begun, Now));
+        events.Publish(new GembaEvent(GembaEventKinds.SessionChanged, Now, done.Pool.Scope, done.Pool.Persona, Id, null, done.Status.ToWire(), "recycled"));
+        return done;
+    }
+
+    private async Task FailCore(string? beadId, string reason)
+    {
+        var snapshot = Require();
+        var holding = snapshot.CurrentBead ?? beadId;
+        state.State.Snapshot = Apply(SessionStateMachine.Fail(snapshot, reason, Now));
+        state.State.Current = null;
+        await state.WriteStateAsync();
+        if (holding is not null)
+        {
+            // The bead goes back to open so it is not stranded; the dispatcher counts the failure.
+            await workPlane.ReleaseAsync(holding, Id);
+            GrainFactory.GetGrain<IDispatcherGrain>(snapshot.Pool.Scope).BeadFailed(holding, Id, reason).Ignore();
+        }
+        await StopAgent();
+        LogFailed(Id, holding, reason);
+        Publish(reason);
+        NotifyUp();
+    }
+
+    private async Task StopAgent()
+    {
+        if (state.State.Handle is not { } handle) return;
+        try { await plane.StopAsync(handle); }
+        catch (Exception ex) { LogStopFailed(Id, ex); }
+    }
+
+    private void NotifyUp()
+    {
+        var snapshot = state.State.Snapshot!;
+        GrainFactory.GetGrain<IPoolGrain>(snapshot.Pool.ToString()).MemberChanged(Summary(snapshot)).Ignore();
+        GrainFactory.GetGrain<IDispatcherGrain>(snapshot.Pool.Scope).Poke().Ignore();
+    }
+
+    private void Publish(string message)
+    {
+        var s = state.State.Snapshot!;
+        events.Publish(new GembaEvent(GembaEventKinds.SessionChanged, Now, s.Pool.Scope, s.Pool.Persona, Id, s.CurrentBead ?? s.LastBead, s.Status.ToWire(), message));
+    }
+
+    private bool IsOneShot => string.Equals(state.State.AgentType, "codex", StringComparison.Ordinal);
+
+    private SessionSnapshot Require() =>
+        state.State.Snapshot ?? throw new InvalidOperationException($"session {Id} does not exist");
+
+    private SessionHandle Handle() =>
+        state.State.Handle ?? throw new InvalidOperationException($"session {Id} has no orchestration handle");
+
+    private SessionSnapshot Apply(Transition transition) =>
+        transition.Rejection is { } why ? throw new InvalidOperationException($"session {Id}: {why}") : transition.Next;
+
+    private MemberSummary Summary(SessionSnapshot s) => new(
+        s.SessionId, s.Pool, s.Status, s.CurrentBead, s.LastBead, s.BeadsDone, s.BeadsSinceRecycle, s.Incarnation,
+        s.Profile, s.CreatedAt, s.StatusSince, s.LastDispatchAt, s.LastRecycleAt, state.State.Handle?.PaneId, s.Reason);
+
+    /// <summary>Ending a member on purpose (shrink, one-shot done): completed, holding nothing.</summary>
+    private static Transition StopTransition(SessionSnapshot s, string reason, DateTimeOffset now) =>
+        s.Status.IsTerminal()
+            ? new Transition(s, false, null)
+            : new Transition(s with { Status = SessionStatus.Completed, CurrentBead = null, ClaimToken = null, StatusSince = now, Reason = reason }, true, null);
+
+    private static BeadTraits TraitsOf(BeadAssignment a) =>
+        new(a.BeadId, a.Title, "task", 2, null, null, a.Concepts, a.Files, null, null, null, new Dictionary<string, string>());
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "session {SessionId}: spawn failed")]
+    private partial void LogSpawnFailed(string sessionId, Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "session {SessionId}: delivering {BeadId} failed")]
+    private partial void LogDeliverFailed(string sessionId, string beadId, Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "session {SessionId}: {BeadId} was not closed by us (no longer held, or already closed)")]
+    private partial void LogCloseSkipped(string sessionId, string beadId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "session {SessionId} failed holding {BeadId}: {Reason}")]
+    private partial void LogFailed(string sessionId, string? beadId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "session {SessionId}: stopping the agent failed")]
+    private partial void LogStopFailed(string sessionId, Exception ex);
+}

@@ -1,0 +1,14 @@
+using Gemba.Orchestration;
+using Gemba.Sessions;
+
+namespace Gemba.Grains.Sessions;
+
+/// <summary>What a session grain persists: the state machine's snapshot and how to reach the agent.</summary>
+public sealed class SessionState
+{
+    public SessionSnapshot? Snapshot { get; set; }
+    public SessionHandle? Handle { get; set; }
+    public string AgentType { get; set; } = "claude";
+    /// <summary>The bead in hand, kept so bead-done can grow the profile from its concepts and files.</summary>
+    public BeadAssignment? Current { get; set; }
+}

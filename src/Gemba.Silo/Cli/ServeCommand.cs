@@ -1,0 +1,95 @@
+using System.CommandLine;
+using Gemba.Config;
+using Gemba.Silo.Hosting;
+using Gemba.Silo.WorkPlanes;
+using Microsoft.Extensions.Logging;
+
+namespace Gemba.Silo.Cli;
+
+internal static class ServeCommand
+{
+    private static readonly Option<string> BeadsDir = new("--beads-dir") { Description = "The beads directory (holds issues.jsonl or a bd database)", DefaultValueFactory = _ => ".beads" };
+    private static readonly Option<string> Orchestration = new Option<string>("--orchestration") { Description = "Where agents run", DefaultValueFactory = _ => "native" }.AcceptOnlyFromAmong([.. ServeOptions.OrchestrationKinds]);
+    private static readonly Option<string> PoolConfig = new("--pool-config") { Description = "pool.toml (missing = phase 0: no pools)", DefaultValueFactory = _ => Path.Combine(".gemba", "pool.toml") };
+    private static readonly Option<string> AgentsRegistry = new("--agents-registry") { Description = "agents.toml", DefaultValueFactory = _ => Path.Combine(".gemba", "agents.toml") };
+    private static readonly Option<string> PersonasDir = new("--personas-dir") { Description = "Directory of persona *.toml files", DefaultValueFactory = _ => Path.Combine(".gemba", "personas") };
+    private static readonly Option<string> WorkPlane = new Option<string>("--work-plane") { Description = "Where beads live", DefaultValueFactory = _ => "auto" }.AcceptOnlyFromAmong([.. ServeOptions.WorkPlaneKinds]);
+    private static readonly Option<string> Listen = new("--listen") { Description = "HTTP bind address; beyond loopback needs --token", DefaultValueFactory = _ => "127.0.0.1" };
+    private static readonly Option<int> Port = new("--port") { Description = "HTTP port", DefaultValueFactory = _ => 7666 };
+    private static readonly Option<string> StateDir = new("--state-dir") { Description = "Embedded state (SQLite) directory", DefaultValueFactory = _ => Path.Combine(".gemba", "state") };
+    private static readonly Option<double> Tick = new("--tick") { Description = "Backstop dispatch period in seconds", DefaultValueFactory = _ => 10 };
+    private static readonly Option<bool> Quiet = new("--quiet") { Description = "No banner, warnings only" };
+    private static readonly Option<string> Cluster = new Option<string>("--cluster") { Description = "embedded (one process, SQLite) or redis", DefaultValueFactory = _ => "embedded" }.AcceptOnlyFromAmong("embedded", "redis");
+    private static readonly Option<string?> Redis = new("--redis") { Description = "Redis host:port for --cluster redis" };
+    private static readonly Option<int> SiloPort = new("--silo-port") { Description = "Silo-to-silo port (default: a free one)" };
+    private static readonly Option<int> GatewayPort = new("--gateway-port") { Description = "Orleans client gateway port (default: a free one)" };
+    private static readonly Option<string?> Token = new("--token") { Description = "Bearer token required on every API call (mandatory off loopback)" };
+    private static readonly Option<int> MockDurationMs = new("--mock-duration-ms") { Description = "Mock plane: work time of a bead without duration_ms frontmatter", DefaultValueFactory = _ => 0 };
+
+    public static Command Create()
+    {
+        var command = new Command("serve", "Run the dispatch server: an Orleans silo co-hosting the API")
+        {
+            BeadsDir, Orchestration, PoolConfig, AgentsRegistry, PersonasDir, WorkPlane, Listen, Port, StateDir, Tick, Quiet,
+            Cluster, Redis, SiloPort, GatewayPort, Token, MockDurationMs,
+        };
+        command.SetAction((parse, cancel) => RunAsync(Read(parse), cancel));
+        return command;
+    }
+
+    private static ServeOptions Read(ParseResult p) => new()
+    {
+        BeadsDir = p.GetValue(BeadsDir)!,
+        Orchestration = p.GetValue(Orchestration)!,
+        PoolConfig = p.GetValue(PoolConfig)!,
+        AgentsRegistry = p.GetValue(AgentsRegistry)!,
+        PersonasDir = p.GetValue(PersonasDir)!,
+        WorkPlane = p.GetValue(WorkPlane)!,
+        Listen = p.GetValue(Listen)!,
+        Port = p.GetValue(Port),
+        StateDir = p.GetValue(StateDir)!,
+        Tick = TimeSpan.FromSeconds(Math.Max(0.05, p.GetValue(Tick))),
+        Quiet = p.GetValue(Quiet),
+        Cluster = p.GetValue(Cluster)!,
+        Redis = p.GetValue(Redis),
+        SiloPort = p.GetValue(SiloPort),
+        GatewayPort = p.GetValue(GatewayPort),
+        Token = p.GetValue(Token),
+        MockDuration = TimeSpan.FromMilliseconds(Math.Max(0, p.GetValue(MockDurationMs))),
+    };
+
+    public static async Task<int> RunAsync(ServeOptions options, CancellationToken cancel)
+    {
+        if (!IsLoopback(options.Listen) && string.IsNullOrEmpty(options.Token))
+        {
+            await Console.Error.WriteLineAsync($"gemba: --listen {options.Listen} is not loopback; pass --token to require a bearer token");
+            return 2;
+        }
+        var mode = options.Orchestration == "gastown" ? ScopeMode.GasTown : ScopeMode.Native;
+        var config = ConfigSet.Load(options.PoolConfig, options.AgentsRegistry, options.PersonasDir, mode, version: 1);
+        foreach (var finding in config.Findings) await Console.Error.WriteLineAsync(finding.ToString());
+        if (config.HasErrors)
+        {
+            await Console.Error.WriteLineAsync($"gemba: refusing to start: {config.Findings.Count(f => f.Severity == FindingSeverity.Error)} error(s) in the configuration");
+            return 1;
+        }
+
+        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
+        var workPlane = WorkPlaneFactory.Create(options.WorkPlane, options.BeadsDir, TimeProvider.System, loggers);
+        try
+        {
+            if (!options.Quiet)
+                foreach (var line in Banner.Lines(options, workPlane.Info, config, GembaSiloHost.Version)) Console.WriteLine(line);
+            var app = GembaSiloHost.Build(options, new ConfigState(options, config), workPlane);
+            await app.RunAsync(cancel);
+            return 0;
+        }
+        finally
+        {
+            (workPlane as IDisposable)?.Dispose();
+        }
+    }
+
+    private static bool IsLoopback(string host) =>
+        host is "localhost" || (System.Net.IPAddress.TryParse(host, out var ip) && System.Net.IPAddress.IsLoopback(ip));
+}

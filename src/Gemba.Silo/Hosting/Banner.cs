@@ -1,0 +1,28 @@
+using System.Globalization;
+using Gemba.Config;
+using Gemba.WorkPlanes;
+
+namespace Gemba.Silo.Hosting;
+
+/// <summary>The startup banner of original §4.11, plus our orchestration and state lines.</summary>
+internal static class Banner
+{
+    public static IEnumerable<string> Lines(ServeOptions options, WorkPlaneInfo workPlane, ConfigSet config, string version)
+    {
+        var auth = options.Token is null ? "none" : "bearer";
+        yield return $"▶ gemba {version}  listen={options.Listen}:{options.Port}  auth={auth}";
+        yield return $"▶ workplane: {workPlane.AdaptorId} {workPlane.Version} (mode={workPlane.Mode} source={workPlane.Source})";
+        yield return $"▶ orchestration: {options.Orchestration}  cluster={options.Cluster}  state={(options.Cluster == "redis" ? options.Redis : options.StateDir)}";
+        if (config.Resolved.IsPhaseZero)
+        {
+            yield return $"▶ pools: none (phase 0: {config.Pool.Path} has no pools; manual starts only)";
+            yield break;
+        }
+        foreach (var pool in config.Resolved.Pools)
+        {
+            var clamp = pool.ClampActivated ? $" (clamped from {pool.SizeDeclared} by MaxParallel)" : "";
+            yield return string.Create(CultureInfo.InvariantCulture,
+                $"▶ pool[{pool.Scope}/{pool.Persona}]: size={pool.SizeEffective}{clamp} floor={pool.Floor:0.00} recycle_after_beads={pool.RecycleAfterBeads} idle_ceiling_min={pool.IdleCeilingMinutes}");
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using System.Reflection;
+using Gemba.Api;
+using Gemba.Config;
+using Gemba.Events;
+using Gemba.Grains;
+using Gemba.Orchestration;
+using Gemba.Silo.Events;
+using Gemba.Silo.Orchestration;
+using Gemba.Silo.Storage;
+using Gemba.WorkPlanes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace Gemba.Silo.Hosting;
+
+/// <summary>Builds the one process of <c>gemba serve</c>: an Orleans silo co-hosting the HTTP API.</summary>
+public static class GembaSiloHost
+{
+    public static string Version =>
+        typeof(GembaSiloHost).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "dev";
+
+    public static WebApplication Build(ServeOptions options, ConfigState config, IWorkPlane workPlane, Action<IServiceCollection>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        builder.WebHost.UseUrls($"http://{options.Listen}:{options.Port}");
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        builder.Logging.SetMinimumLevel(options.Quiet ? LogLevel.Warning : LogLevel.Information);
+        builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+
+        var services = builder.Services;
+        services.AddSingleton(config);
+        services.AddSingleton(workPlane);
+        services.AddSingleton<IGembaEvents, EventHub>();
+        services.AddSingleton<ISessionSignals, GrainSessionSignals>();
+        services.AddSingleton(sp => new Lazy<ISessionSignals>(sp.GetRequiredService<ISessionSignals>));
+        services.AddSingleton(new MockPlaneOptions(options.MockDuration));
+        AddOrchestration(services, options.Orchestration);
+        services.AddGembaGrains(d =>
+        {
+            d.Tick = options.Tick;
+            d.NativeScopes = config.Mode == ScopeMode.Native;
+        });
+        services.AddGembaApi(new GembaServerInfo(
+            Guid.NewGuid().ToString("N"), Version, workPlane.Info, options.Orchestration, Path.GetFullPath(options.PoolConfig)));
+        services.AddSingleton<GembaBootstrapper>();
+        services.AddHostedService(sp => sp.GetRequiredService<GembaBootstrapper>());
+        configure?.Invoke(services);
+
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<Orleans.Configuration.ClusterOptions>(o =>
+            {
+                o.ServiceId = "gemba";
+                o.ClusterId = "gemba";
+            });
+            if (options.Cluster == "redis")
+            {
+                var redis = ConfigurationOptions.Parse(options.Redis ?? throw new ArgumentException("--cluster redis needs --redis host:port"));
+                silo.UseRedisClustering(o => o.ConfigurationOptions = redis);
+                silo.AddRedisGrainStorage(GembaStorage.Name, o => o.ConfigurationOptions = redis);
+                silo.UseRedisReminderService(o => o.ConfigurationOptions = redis);
+                silo.ConfigureEndpoints(System.Net.IPAddress.Loopback,
+                    options.SiloPort > 0 ? options.SiloPort : FreePort.Pick(),
+                    options.GatewayPort > 0 ? options.GatewayPort : FreePort.Pick());
+            }
+            else
+            {
+                Directory.CreateDirectory(options.StateDir);
+                silo.UseLocalhostClustering(
+                    options.SiloPort > 0 ? options.SiloPort : FreePort.Pick(),
+                    options.GatewayPort > 0 ? options.GatewayPort : FreePort.Pick());
+                silo.AddSqliteGrainStorage(GembaStorage.Name, Path.Combine(options.StateDir, "gemba.db"));
+                silo.UseInMemoryReminderService();
+            }
+        });
+
+        var app = builder.Build();
+        app.UseGembaApi(options.Token);
+        app.MapGembaApi();
+        return app;
+    }
+
+    private static void AddOrchestration(IServiceCollection services, string kind)
+    {
+        switch (kind)
+        {
+            case MockOrchestrationPlane.Id:
+                services.AddSingleton<IOrchestrationPlane, MockOrchestrationPlane>();
+                break;
+            default:
+                throw new ArgumentException($"--orchestration {kind} is not available in this build (available: mock)");
+        }
+    }
+}

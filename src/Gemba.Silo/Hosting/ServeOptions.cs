@@ -1,0 +1,28 @@
+namespace Gemba.Silo.Hosting;
+
+/// <summary>Everything <c>gemba serve</c> is told on its command line.</summary>
+public sealed record ServeOptions
+{
+    public string BeadsDir { get; init; } = ".beads";
+    public string Orchestration { get; init; } = "native";
+    public string PoolConfig { get; init; } = Path.Combine(".gemba", "pool.toml");
+    public string AgentsRegistry { get; init; } = Path.Combine(".gemba", "agents.toml");
+    public string PersonasDir { get; init; } = Path.Combine(".gemba", "personas");
+    public string WorkPlane { get; init; } = "auto";
+    public string Listen { get; init; } = "127.0.0.1";
+    public int Port { get; init; } = 7666;
+    public string StateDir { get; init; } = Path.Combine(".gemba", "state");
+    public TimeSpan Tick { get; init; } = TimeSpan.FromSeconds(10);
+    public bool Quiet { get; init; }
+    /// <summary><c>embedded</c> (one process, SQLite) or <c>redis</c> (a cluster of silos).</summary>
+    public string Cluster { get; init; } = "embedded";
+    public string? Redis { get; init; }
+    public int SiloPort { get; init; }
+    public int GatewayPort { get; init; }
+    public string? Token { get; init; }
+    /// <summary>How long a mock bead takes when its frontmatter does not say.</summary>
+    public TimeSpan MockDuration { get; init; } = TimeSpan.Zero;
+
+    public static readonly IReadOnlyList<string> OrchestrationKinds = ["native", "gastown", "mock"];
+    public static readonly IReadOnlyList<string> WorkPlaneKinds = ["auto", "bd", "jsonl"];
+}
