@@ -48,8 +48,13 @@ public static class AffinityScorer
         if (bead.Files.Length > 0 && profile.Files is { } known)
         {
             var sum = 0.0;
-            foreach (var id in bead.Files)
-                if (known.TryGetValue(id, out var w)) sum += w;
+            for (var i = 0; i < bead.Files.Length; i++)
+            {
+                var exact = known.TryGetValue(bead.Files[i], out var w) ? w : 0;
+                // A neighbour in the same directory is half as familiar as the file itself.
+                var near = profile.Directories!.TryGetValue(bead.Directories[i], out var d) ? 0.5 * d : 0;
+                sum += Math.Max(exact, near);
+            }
             files = Math.Clamp(sum / bead.Files.Length, 0, 1);
         }
 
