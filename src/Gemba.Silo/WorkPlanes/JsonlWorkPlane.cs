@@ -67,6 +67,9 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IDisposable
 
     public event Action? Changed;
 
+    /// <summary>Test hook: raised after each debounced look at the file, with whether <see cref="Changed"/> fired.</summary>
+    internal event Action<bool>? WatcherChecked;
+
     public Task<WorkPlaneSnapshot> SnapshotAsync(CancellationToken cancellationToken = default)
     {
         var file = Load();
@@ -297,6 +300,8 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IDisposable
             }
             // A rename keeps the temp file's length and mtime, so this stat is exactly what readers see.
             var info = new FileInfo(temp);
+            var length = info.Length;
+            var modified = info.LastWriteTimeUtc;
             var hash = XxHash64.HashToUInt64(bytes);
             lock (_hashLock)
             {
@@ -304,7 +309,7 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IDisposable
                 _notifiedHash = null;
             }
             File.Move(temp, _path, overwrite: true);
-            _cache = new CacheEntry(info.Length, info.LastWriteTimeUtc, JsonlFile.Parse(bytes, FileName));
+            _cache = new CacheEntry(length, modified, JsonlFile.Parse(bytes, FileName));
         }
         finally
         {
@@ -326,13 +331,19 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IDisposable
         try
         {
             var hash = XxHash64.HashToUInt64(ReadContent());
+            bool foreign;
             lock (_hashLock)
             {
-                if (_disposed || hash == _ownHash || hash == _notifiedHash) return;
-                _notifiedHash = hash;
+                if (_disposed) return;
+                foreign = hash != _ownHash && hash != _notifiedHash;
+                if (foreign) _notifiedHash = hash;
             }
-            LogExternalChange(_logger, _path);
-            Changed?.Invoke();
+            if (foreign)
+            {
+                LogExternalChange(_logger, _path);
+                Changed?.Invoke();
+            }
+            WatcherChecked?.Invoke(foreign);
         }
         catch (IOException ex)
         {

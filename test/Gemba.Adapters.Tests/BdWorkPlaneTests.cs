@@ -1,0 +1,327 @@
+using Gemba.Beads;
+using Gemba.Silo.WorkPlanes;
+using Gemba.WorkPlanes;
+
+namespace Gemba.Adapters.Tests;
+
+public sealed class BdWorkPlaneTests : IDisposable
+{
+    private readonly FakeBd _bd = new();
+
+    public void Dispose() => _bd.Dispose();
+
+    private const string ReadyJson = """
+        [
+          {
+            "id": "gm-1",
+            "title": "Wire the grain",
+            "status": "open",
+            "priority": 1,
+            "issue_type": "task",
+            "created_at": "2026-05-01T10:00:00Z",
+            "updated_at": "2026-05-02T08:00:00Z",
+            "labels": [
+              "backend"
+            ],
+            "dependencies": [
+              {
+                "issue_id": "gm-1",
+                "depends_on_id": "gm-epic",
+                "type": "parent-child",
+                "created_at": "2026-05-01T10:00:00Z",
+                "created_by": "alice",
+                "metadata": "{}",
+                "thread_id": ""
+              }
+            ],
+            "dependency_count": 1,
+            "dependent_count": 0,
+            "comment_count": 0,
+            "parent": "gm-epic",
+            "brand_new_key": {
+              "nested": [
+                1,
+                2
+              ]
+            }
+          },
+          {
+            "id": "gm-2",
+            "title": "No status key",
+            "priority": 0,
+            "created_at": "2026-05-01T10:00:00Z",
+            "updated_at": "2026-05-01T10:00:00Z"
+          }
+        ]
+        """;
+
+    private const string HeldJson = """
+        [
+          {
+            "id": "gm-3",
+            "title": "Being worked",
+            "status": "in_progress",
+            "priority": 2,
+            "issue_type": "bug",
+            "assignee": "gemba/engineer/s-1",
+            "started_at": "2026-05-02T09:00:00Z",
+            "created_at": "2026-05-01T10:00:00Z",
+            "updated_at": "2026-05-02T09:00:00Z"
+          },
+          {
+            "id": "gm-4",
+            "title": "Slung by Gas Town",
+            "status": "hooked",
+            "priority": 2,
+            "assignee": "gastown/polecats/furiosa",
+            "created_at": "2026-05-01T10:00:00Z",
+            "updated_at": "2026-05-01T10:00:00Z"
+          },
+          {
+            "id": "gm-5",
+            "title": "Custom status",
+            "status": "review",
+            "priority": 3,
+            "issue_type": "spike",
+            "created_at": "2026-05-01T10:00:00Z",
+            "updated_at": "2026-05-01T10:00:00Z"
+          },
+          {
+            "title": "An element without an id"
+          }
+        ]
+        """;
+
+    private static string ShowJson(string id, string? assignee, string status = "in_progress") => $$"""
+        [
+          {
+            "id": "{{id}}",
+            "title": "Wire the grain",
+            "status": "{{status}}",
+            "priority": 1,
+            "issue_type": "task",
+            {{(assignee is null ? "" : $"\"assignee\": \"{assignee}\",")}}
+            "created_at": "2026-05-01T10:00:00Z",
+            "updated_at": "2026-05-02T08:00:00Z",
+            "dependencies": [
+              {
+                "id": "gm-epic",
+                "title": "The epic",
+                "status": "open",
+                "priority": 1,
+                "issue_type": "epic",
+                "dependency_type": "parent-child"
+              }
+            ],
+            "dependency_count": 1,
+            "dependent_count": 0,
+            "comment_count": 0
+          }
+        ]
+        """;
+
+    [Fact]
+    public async Task Snapshot_parses_ready_and_held_beads_with_exact_arguments_and_BEADS_DIR()
+    {
+        _bd.Respond("ready", ReadyJson);
+        _bd.Respond("list", HeldJson);
+
+        var snapshot = await _bd.Create().SnapshotAsync();
+
+        Assert.Equal(["gm-1", "gm-2", "gm-3", "gm-4", "gm-5"], snapshot.Beads.Select(b => b.Id));
+        var beads = snapshot.Beads.ToDictionary(b => b.Id);
+        Assert.Equal("gm-epic", beads["gm-1"].Parent);
+        Assert.Equal(["backend"], beads["gm-1"].Labels);
+        Assert.Equal(BeadStatus.Open, beads["gm-2"].Status);
+        Assert.Equal(BeadKinds.Task, beads["gm-2"].IssueType);
+        Assert.Equal(0, beads["gm-2"].Priority);
+        Assert.Equal("gemba/engineer/s-1", beads["gm-3"].Assignee);
+        Assert.Equal(BeadStatus.Hooked, beads["gm-4"].Status);
+        Assert.Equal("review", beads["gm-5"].Status);
+        Assert.Single(snapshot.Problems);
+        Assert.Contains("missing id", snapshot.Problems[0].Message);
+
+        Assert.Equal(
+            [["ready", "--json", "--limit", "0"], ["list", "--json", "--limit", "0", "--status", "in_progress,hooked"]],
+            _bd.Calls);
+        Assert.All(_bd.Environment, e => Assert.Equal($"BEADS_DIR={_bd.BeadsDir}\tBEADS_ACTOR=gemba", e));
+    }
+
+    [Fact]
+    public async Task The_json_envelope_is_unwrapped()
+    {
+        _bd.UseEnvelope();
+        _bd.Respond("ready", ReadyJson);
+        _bd.Respond("list", "[]");
+        _bd.Respond("show-gm-1", ShowJson("gm-1", "alice"));
+
+        var plane = _bd.Create();
+        Assert.Equal(["gm-1", "gm-2"], (await plane.SnapshotAsync()).Beads.Select(b => b.Id));
+        var bead = await plane.GetAsync("gm-1");
+        Assert.Equal("alice", bead!.Assignee);
+        Assert.Equal("gm-epic", bead.Parent); // show's full-issue dependency entries
+    }
+
+    [Fact]
+    public async Task A_failing_held_list_is_a_problem_but_garbage_from_ready_is_an_error_naming_the_command()
+    {
+        _bd.Respond("ready", ReadyJson);
+        _bd.Respond("list", exit: 1, stderr: "Error: database is locked\n");
+        var snapshot = await _bd.Create().SnapshotAsync();
+        Assert.Equal(2, snapshot.Beads.Count);
+        Assert.Contains(snapshot.Problems, p => p.Message.Contains("database is locked") && p.Where.StartsWith("bd list"));
+
+        _bd.Respond("ready", "Segmentation fault (core dumped) <not json>");
+        var ex = await Assert.ThrowsAsync<BdCommandException>(() => _bd.Create().SnapshotAsync());
+        Assert.Contains("`bd ready --json --limit 0`", ex.Message);
+        Assert.Contains("not JSON", ex.Message);
+        Assert.Contains("exit code 0", ex.Message);
+    }
+
+    [Fact]
+    public async Task Claim_success_passes_the_exact_argument_list()
+    {
+        _bd.Respond("claim-gm-1", ShowJson("gm-1", "gemba/engineer/s-1"));
+
+        var outcome = await _bd.Create().ClaimAsync("gm-1", "gemba/engineer/s-1");
+
+        Assert.Equal(ClaimStatus.Claimed, outcome.Status);
+        Assert.Equal([["update", "gm-1", "--claim", "--actor", "gemba/engineer/s-1", "--json"]], _bd.Calls);
+        Assert.StartsWith($"BEADS_DIR={_bd.BeadsDir}\t", _bd.Environment.Single());
+    }
+
+    [Fact]
+    public async Task Already_claimed_and_not_claimable_are_reported_from_stderr()
+    {
+        _bd.Respond("claim-gm-1", exit: 1, stderr: "Error claiming gm-1: issue already claimed by bob\n");
+        _bd.Respond("claim-gm-2", exit: 1, stderr: "Error claiming gm-2: issue not claimable: status closed\n");
+
+        var plane = _bd.Create();
+        var taken = await plane.ClaimAsync("gm-1", "alice");
+        Assert.Equal(ClaimStatus.AlreadyClaimed, taken.Status);
+        Assert.Contains("already claimed by bob", taken.Message);
+
+        var closed = await plane.ClaimAsync("gm-2", "alice");
+        Assert.Equal(ClaimStatus.NotClaimable, closed.Status);
+        Assert.Contains("status closed", closed.Message);
+    }
+
+    [Theory]
+    [InlineData("<html>502 Bad Gateway</html>", 0, "", "not JSON")]
+    [InlineData("[]", 0, "", "did not return bead gm-1")]
+    [InlineData("{\"error\":\"database is read only\",\"schema_version\":1}", 0, "", "database is read only")]
+    [InlineData("", 3, "panic: runtime error: index out of range\ngoroutine 1 [running]:\n", "panic: runtime error")]
+    public async Task Garbage_or_failure_is_never_a_claim_and_names_the_command(string stdout, int exit, string stderr, string expected)
+    {
+        _bd.Respond("claim-gm-1", stdout, exit, stderr);
+
+        var outcome = await _bd.Create().ClaimAsync("gm-1", "alice");
+
+        Assert.Equal(ClaimStatus.Error, outcome.Status);
+        Assert.False(outcome.Succeeded);
+        Assert.Contains("`bd update gm-1 --claim --actor alice --json`", outcome.Message);
+        Assert.Contains($"exit code {exit}", outcome.Message);
+        Assert.Contains(expected, outcome.Message);
+        Assert.DoesNotContain("goroutine", outcome.Message); // first stderr line only
+    }
+
+    [Fact]
+    public async Task A_claim_returning_another_assignee_is_not_a_claim()
+    {
+        _bd.Respond("claim-gm-1", ShowJson("gm-1", "bob"));
+        var outcome = await _bd.Create().ClaimAsync("gm-1", "alice");
+        Assert.Equal(ClaimStatus.Error, outcome.Status);
+        Assert.Contains("bob", outcome.Message);
+    }
+
+    [Fact]
+    public async Task A_missing_executable_is_a_clear_error()
+    {
+        var missing = Path.Combine(_bd.BeadsDir, "no-such-dir", "bd");
+        var plane = _bd.Create(missing);
+
+        var ex = await Assert.ThrowsAsync<BdCommandException>(() => plane.SnapshotAsync());
+        Assert.Equal($"bd executable not found: {missing}", ex.Message);
+
+        var outcome = await plane.ClaimAsync("gm-1", "alice");
+        Assert.Equal(ClaimStatus.Error, outcome.Status);
+        Assert.Equal($"bd executable not found: {missing}", outcome.Message);
+    }
+
+    [Fact]
+    public async Task Close_requires_the_holder()
+    {
+        _bd.Respond("show-gm-1", ShowJson("gm-1", "bob"));
+        _bd.Respond("close-gm-1", ShowJson("gm-1", "alice", "closed"));
+        var plane = _bd.Create();
+
+        Assert.False(await plane.CloseAsync("gm-1", "alice", "done"));
+        Assert.DoesNotContain(_bd.Calls, c => c[0] == "close");
+
+        _bd.Respond("show-gm-1", ShowJson("gm-1", "alice"));
+        Assert.True(await plane.CloseAsync("gm-1", "alice", "all tests pass"));
+        Assert.Equal(["close", "gm-1", "--reason", "all tests pass", "--actor", "alice", "--json"], _bd.Calls[^1]);
+    }
+
+    [Fact]
+    public async Task Release_checks_the_holder_and_clears_the_assignee()
+    {
+        _bd.Respond("show-gm-1", ShowJson("gm-1", "alice"));
+        _bd.Respond("update-gm-1", ShowJson("gm-1", null, "open"));
+        var plane = _bd.Create();
+
+        Assert.False(await plane.ReleaseAsync("gm-1", "bob"));
+        Assert.True(await plane.ReleaseAsync("gm-1", "alice"));
+        Assert.Equal(["update", "gm-1", "--status", "open", "--assignee", "", "--actor", "alice", "--json"], _bd.Calls[^1]);
+    }
+
+    [Fact]
+    public async Task Get_of_an_unknown_id_is_null_and_labels_use_label_add()
+    {
+        _bd.Respond("label-gm-1", """
+            [
+              {
+                "status": "added",
+                "issue_id": "gm-1",
+                "label": "needs-review"
+              }
+            ]
+            """);
+        var plane = _bd.Create();
+
+        Assert.Null(await plane.GetAsync("gm-404"));
+        await plane.AddLabelAsync("gm-1", "needs-review");
+        Assert.Equal(["label", "add", "gm-1", "needs-review", "--json"], _bd.Calls[^1]);
+
+        _bd.Respond("label-gm-2", exit: 1, stderr: "Error: issue gm-2 is pinned\n");
+        var ex = await Assert.ThrowsAsync<BdCommandException>(() => plane.AddLabelAsync("gm-2", "x"));
+        Assert.Contains("`bd label add gm-2 x --json` failed (exit code 1): Error: issue gm-2 is pinned", ex.Message);
+    }
+
+    [Fact]
+    public async Task Calls_for_one_beads_directory_never_overlap()
+    {
+        _bd.Respond("ready", ReadyJson);
+        _bd.Respond("list", "[]");
+        var planes = Enumerable.Range(0, 3).Select(_ => _bd.Create()).ToArray();
+        await Task.WhenAll(planes.Select(p => p.SnapshotAsync()));
+        // serialised calls append whole lines in order: three ready/list pairs, each line intact
+        Assert.Equal(6, _bd.Calls.Count);
+        Assert.All(_bd.Calls, c => Assert.Contains(c[0], new[] { "ready", "list" }));
+    }
+
+    [Fact]
+    public void Beads_database_detection_and_path_lookup()
+    {
+        Assert.False(BdWorkPlane.LooksLikeBeadsDatabase(_bd.BeadsDir));
+        Directory.CreateDirectory(Path.Combine(_bd.BeadsDir, "embeddeddolt"));
+        Assert.True(BdWorkPlane.LooksLikeBeadsDatabase(_bd.BeadsDir));
+
+        Assert.Equal(_bd.Executable, BdWorkPlane.FindOnPath(_bd.Executable));
+        Assert.Null(BdWorkPlane.FindOnPath(Path.Combine(_bd.BeadsDir, "bd")));
+        Assert.NotNull(BdWorkPlane.FindOnPath("bash"));
+        Assert.Null(BdWorkPlane.FindOnPath("surely-not-a-real-command-gemba"));
+        Assert.Equal("bd update gm-1 --status open --assignee \"\" --reason \"two words\"",
+            BdWorkPlane.DisplayCommandLine(["update", "gm-1", "--status", "open", "--assignee", "", "--reason", "two words"]));
+    }
+}
