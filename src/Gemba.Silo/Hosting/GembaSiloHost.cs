@@ -30,6 +30,7 @@ public static class GembaSiloHost
         builder.Logging.SetMinimumLevel(options.Quiet ? LogLevel.Warning : LogLevel.Information);
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
 
         var services = builder.Services;
         services.AddSingleton(config);
@@ -46,8 +47,6 @@ public static class GembaSiloHost
         });
         services.AddGembaApi(new GembaServerInfo(
             Guid.NewGuid().ToString("N"), Version, workPlane.Info, options.Orchestration, Path.GetFullPath(options.PoolConfig)));
-        services.AddSingleton<GembaBootstrapper>();
-        services.AddHostedService(sp => sp.GetRequiredService<GembaBootstrapper>());
         configure?.Invoke(services);
 
         builder.UseOrleans(silo =>
@@ -77,6 +76,10 @@ public static class GembaSiloHost
                 silo.UseInMemoryReminderService();
             }
         });
+
+        // Registered after UseOrleans so it starts once the silo is up.
+        services.AddSingleton<GembaBootstrapper>();
+        services.AddHostedService(sp => sp.GetRequiredService<GembaBootstrapper>());
 
         var app = builder.Build();
         app.UseGembaApi(options.Token);
