@@ -59,73 +59,72 @@ internal sealed class TomlSource
         if (syntax.HasErrors)
         {
             source.Broken = true;
-            source.AddDiagnostics(syntax.Diagnostics, _ => true);
+            source.AddDiagnostics(syntax.Diagnostics);
             return source;
         }
 
-        var skipped = source.Flatten();
-        // Tomlyn's own semantic check also catches the cases we do not model (a header
-        // re-opening a table made by dotted keys); skip what we already reported more clearly.
-        var validated = SyntaxParser.Parse(text, path, true);
-        source.AddDiagnostics(validated.Diagnostics,
-            d => !source.Duplicates.Any(dup => Covers(dup.At, d.Span.Start)) && !skipped.Any(node => Covers(node, d.Span.Start)));
+        source.Flatten();
         return source;
     }
 
-    private static bool Covers(SyntaxNode node, TextPosition position) =>
-        position.Offset >= node.Span.Start.Offset && position.Offset <= node.Span.End.Offset;
-
-    private void AddDiagnostics(DiagnosticsBag diagnostics, Func<DiagnosticMessage, bool> keep)
+    private void AddDiagnostics(DiagnosticsBag diagnostics)
     {
         foreach (var d in diagnostics)
         {
-            if (!keep(d))
-                continue;
             var severity = d.Kind == DiagnosticMessageKind.Error ? FindingSeverity.Error : FindingSeverity.Warning;
             Findings.Add(new ConfigFinding(File, d.Span.Start.Line + 1, d.Span.Start.Column + 1, severity, d.Message));
         }
     }
 
-    /// <summary>Returns the nodes skipped as duplicates (their content is not read).</summary>
-    private List<SyntaxNode> Flatten()
+    /// <summary>
+    /// Walks the tree and enforces TOML's "define once" rules ourselves (Tomlyn 2.10's validator
+    /// wrongly rejects a sub-table repeated across <c>[[array]]</c> elements), so a redefinition is
+    /// reported once, clearly, with both positions, and the later definition is ignored.
+    /// </summary>
+    private void Flatten()
     {
-        var defined = new Dictionary<string, SyntaxNode>(StringComparer.Ordinal);
-        var arrays = new Dictionary<string, int>(StringComparer.Ordinal);
-        var skipped = new List<SyntaxNode>();
-
+        var state = new DefinitionState();
         foreach (var kv in Syntax.KeyValues)
-            AddKeyValue([], kv, defined);
+            AddKeyValue([], kv, state, 0);
 
         foreach (var table in Syntax.Tables)
         {
-            var header = Index(TomlText.KeyPath(table.Name), arrays);
+            var header = Index(TomlText.KeyPath(table.Name), state.Arrays);
             if (table is TableArraySyntax)
             {
                 var id = Id(header);
-                arrays[id] = arrays.TryGetValue(id, out var n) ? n + 1 : 0;
-                header = [.. header, ArrayIndex + arrays[id].ToString(System.Globalization.CultureInfo.InvariantCulture)];
+                state.Arrays[id] = state.Arrays.TryGetValue(id, out var n) ? n + 1 : 0;
+                header = [.. header, ArrayIndex + state.Arrays[id].ToString(System.Globalization.CultureInfo.InvariantCulture)];
                 Items.Add(new TomlItem(header, TomlItemKind.TableArrayElement, table, null));
             }
-            else if (!Define(header, TomlItemKind.Table, table, defined))
-            {
-                skipped.Add(table);
-                continue;
-            }
-            else
+            else if (Define(header, TomlItemKind.Table, table, state, 0))
             {
                 Items.Add(new TomlItem(header, TomlItemKind.Table, table, null));
             }
+            else
+            {
+                continue;
+            }
 
             foreach (var kv in table.Items)
-                AddKeyValue(header, kv, defined);
+                AddKeyValue(header, kv, state, 0);
         }
-        return skipped;
     }
 
-    /// <summary>Rewrites a header path so a sub-table of an array of tables lands in its last element.</summary>
+    private sealed class DefinitionState
+    {
+        /// <summary>Explicitly defined paths: headers, values, inline tables.</summary>
+        public Dictionary<string, SyntaxNode> Defined { get; } = new(StringComparer.Ordinal);
+        /// <summary>Values and inline tables: nothing may be added below them from outside.</summary>
+        public Dictionary<string, SyntaxNode> Closed { get; } = new(StringComparer.Ordinal);
+        /// <summary>Tables created by dotted keys: a later header may not reopen them.</summary>
+        public Dictionary<string, SyntaxNode> Dotted { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, int> Arrays { get; } = new(StringComparer.Ordinal);
+    }
+    /// <summary>Rewrites a header path so a sub-table of an array of tables lands in its last element (only proper prefixes: <c>[[a]]</c> twice is two elements).</summary>
     private static List<string> Index(List<string> path, Dictionary<string, int> arrays)
     {
-        for (var length = path.Count; length > 0; length--)
+        for (var length = path.Count - 1; length > 0; length--)
         {
             if (arrays.TryGetValue(Id(path.Take(length)), out var n))
                 return [.. path.Take(length), ArrayIndex + n.ToString(System.Globalization.CultureInfo.InvariantCulture), .. path.Skip(length)];
@@ -133,34 +132,47 @@ internal sealed class TomlSource
         return path;
     }
 
-    private void AddKeyValue(IReadOnlyList<string> prefix, KeyValueSyntax kv, Dictionary<string, SyntaxNode> defined)
+    /// <param name="inlineDepth">Path length of the inline table being expanded (0 outside one): its own members may extend it.</param>
+    private void AddKeyValue(IReadOnlyList<string> prefix, KeyValueSyntax kv, DefinitionState state, int inlineDepth)
     {
         if (kv.Key is null || kv.Value is null)
             return;
-        List<string> path = [.. prefix, .. TomlText.KeyPath(kv.Key)];
+        var key = TomlText.KeyPath(kv.Key);
+        List<string> path = [.. prefix, .. key];
+        for (var length = prefix.Count + 1; length < path.Count; length++)
+            state.Dotted.TryAdd(Id(path.Take(length)), kv.Key);
+
         if (kv.Value is InlineTableSyntax inline)
         {
-            if (!Define(path, TomlItemKind.InlineTable, kv.Key, defined))
+            if (!Define(path, TomlItemKind.InlineTable, kv.Key, state, inlineDepth))
                 return;
             Items.Add(new TomlItem(path, TomlItemKind.InlineTable, kv.Key, kv.Value));
             foreach (var item in inline.Items)
                 if (item.KeyValue is { } inner)
-                    AddKeyValue(path, inner, defined);
+                    AddKeyValue(path, inner, state, inlineDepth == 0 ? path.Count : inlineDepth);
             return;
         }
-        if (Define(path, TomlItemKind.Value, kv.Key, defined))
+        if (Define(path, TomlItemKind.Value, kv.Key, state, inlineDepth))
             Items.Add(new TomlItem(path, TomlItemKind.Value, kv.Key, kv.Value));
     }
 
-    private bool Define(IReadOnlyList<string> path, TomlItemKind kind, SyntaxNode at, Dictionary<string, SyntaxNode> defined)
+    private bool Define(IReadOnlyList<string> path, TomlItemKind kind, SyntaxNode at, DefinitionState state, int inlineDepth)
     {
         var id = Id(path);
-        if (defined.TryGetValue(id, out var first))
+        var outside = inlineDepth == 0 ? path.Count : inlineDepth;
+        SyntaxNode? first = null;
+        for (var length = 1; length < outside && first is null; length++)
+            state.Closed.TryGetValue(Id(path.Take(length)), out first);
+        if (first is null && !state.Defined.TryGetValue(id, out first) && kind == TomlItemKind.Table)
+            state.Dotted.TryGetValue(id, out first);
+        if (first is not null)
         {
             Duplicates.Add(new TomlDuplicate(path, kind, at, first));
             return false;
         }
-        defined[id] = at;
+        state.Defined[id] = at;
+        if (kind != TomlItemKind.Table)
+            state.Closed[id] = at;
         return true;
     }
 

@@ -165,4 +165,29 @@ public sealed class PoolConfigParseTests
         Assert.Equal(30, back.Pools["local"]["pm"].MinIntervalPerSessionSeconds);
         Assert.Empty(back.Routing);
     }
+
+    [Fact]
+    public void Reopening_a_pool_made_by_dotted_keys_is_a_duplicate()
+    {
+        var doc = Parse("[pool.local]\nengineer.size = 1\n[pool.local.engineer]\nfloor = 0.2\n");
+        var error = Assert.Single(doc.Findings);
+        Assert.Equal((FindingSeverity.Error, 3, 1), (error.Severity, error.Line, error.Column));
+        Assert.Contains("first declared at line 2, column 1", error.Message);
+        Assert.Null(doc.Config.Pools["local"]["engineer"].Floor);
+    }
+
+    [Fact]
+    public void Key_set_twice_is_a_duplicate_at_the_second_key()
+    {
+        var error = Assert.Single(Parse("[pool.local.engineer]\nsize = 1\nsize = 2\n").Findings);
+        Assert.Equal((FindingSeverity.Error, 3, 1), (error.Severity, error.Line, error.Column));
+        Assert.StartsWith("duplicate key pool.local.engineer.size", error.Message);
+    }
+
+    [Fact]
+    public void Table_under_a_value_is_a_duplicate()
+    {
+        var error = Assert.Single(Parse("[pool]\nlocal = 1\n[pool.local.engineer]\n").Findings, f => f.Severity == FindingSeverity.Error);
+        Assert.Equal((3, 1), (error.Line, error.Column));
+    }
 }

@@ -182,7 +182,7 @@ public sealed class PoolConfigUpdateTests
         pm.MaxConcurrent = 1;
         pm.Size = 1;
         var e = config.Pool("gemba.io", "engineer");
-        (e.MinIntervalPerSessionSeconds, e.IdleCeilingMinutes, e.RecycleAfterBeads, e.Floor, e.AgentType, e.Size) = (60, 30, 5, 0.5, "codex", 3);
+        (e.MinIntervalPerSessionSeconds, e.IdleCeilingMinutes, e.RecycleAfterBeads, e.Floor, e.AgentType, e.Size) = (60, 30, 5, 1.0, "codex", 3);
         config.Pool("local", "a b");
 
         var expected = """
@@ -199,7 +199,7 @@ public sealed class PoolConfigUpdateTests
             [pool."gemba.io".engineer]
             size = 3
             agent_type = "codex"
-            floor = 0.5
+            floor = 1.0
             recycle_after_beads = 5
             idle_ceiling_minutes = 30
             min_interval_per_session_seconds = 60
@@ -219,6 +219,7 @@ public sealed class PoolConfigUpdateTests
         AssertSameConfig(config, back);
         Assert.Equal(1.0, back.DefaultFloor);
         Assert.Equal(3, back.Pools["gemba.io"]["engineer"].Size);
+        Assert.Equal(1.0, back.Pools["gemba.io"]["engineer"].Floor);
         Assert.True(back.Pools["local"].ContainsKey("a b"));
     }
 
@@ -227,5 +228,31 @@ public sealed class PoolConfigUpdateTests
     {
         var config = new PoolConfig { DefaultPersona = "quote\" back\\ tab\t" };
         Assert.Equal("quote\" back\\ tab\t", Read(PoolConfigCodec.Render(config)).DefaultPersona);
+    }
+
+    [Fact]
+    public void Editing_a_quoted_scope_keeps_its_spelling_and_unknown_keys_survive()
+    {
+        const string text = "[pool.'gemba.io'.engineer] # rig pool\nsize = 1\nlegacy_knob = true\n";
+        var config = Read(text);
+        config.Pools["gemba.io"]["engineer"].Floor = 1.0;
+
+        var updated = PoolConfigCodec.Update(text, config);
+
+        Assert.Equal("[pool.'gemba.io'.engineer] # rig pool\nsize = 1\nlegacy_knob = true\nfloor = 1.0\n", updated);
+        Assert.Equal(1.0, Read(updated).Pools["gemba.io"]["engineer"].Floor);
+    }
+
+    [Fact]
+    public void New_scope_with_a_dot_is_quoted_in_an_edited_file()
+    {
+        const string text = "# mine\n[pool]\ndefault_size = 1\n";
+        var config = Read(text);
+        config.Pool("a.b", "engineer").Floor = 1.0;
+
+        var updated = PoolConfigCodec.Update(text, config);
+
+        Assert.Equal("# mine\n[pool]\ndefault_size = 1\n\n[pool.\"a.b\".engineer]\nfloor = 1.0\n", updated);
+        AssertSameConfig(config, Read(updated));
     }
 }
