@@ -56,7 +56,5 @@ public sealed class PoolConfigDocument
     internal int OrderOf(IReadOnlyList<string> path) =>
         _positions.TryGetValue(PositionKey(path), out var item) ? item.At.Span.Start.Offset : int.MaxValue;
 
-    internal bool IsDefined(IReadOnlyList<string> path) => _positions.ContainsKey(PositionKey(path));
-
     internal static string PositionKey(IEnumerable<string> path) => string.Join('\u001f', path);
 }
