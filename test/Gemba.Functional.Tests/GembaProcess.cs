@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Gemba.Functional.Tests;
+
+/// <summary>The real <c>gemba</c> executable (built beside the tests) run as a child process.</summary>
+internal sealed class GembaProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _stdout = new();
+    private readonly StringBuilder _stderr = new();
+    private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private GembaProcess(Process process)
+    {
+        _process = process;
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_stdout) _stdout.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_stderr) _stderr.AppendLine(e.Data); };
+        process.Exited += (_, _) => _exited.TrySetResult(process.ExitCode);
+    }
+
+    public string Stdout { get { lock (_stdout) return _stdout.ToString(); } }
+
+    public string Stderr { get { lock (_stderr) return _stderr.ToString(); } }
+
+    public static GembaProcess Start(string workingDirectory, IDictionary<string, string?>? env, params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "gemba.dll"));
+        foreach (var arg in args) info.ArgumentList.Add(arg);
+        info.Environment.Remove("GEMBA_URL");
+        info.Environment.Remove("GEMBA_SESSION_ID");
+        if (env is not null)
+            foreach (var (key, value) in env) info.Environment[key] = value;
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        var wrapper = new GembaProcess(process);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return wrapper;
+    }
+
+    /// <summary>Runs to completion (bounded) and returns the exit code.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string workingDirectory, IDictionary<string, string?>? env, params string[] args)
+    {
+        await using var p = Start(workingDirectory, env, args);
+        var code = await p.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        return (code, p.Stdout, p.Stderr);
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        var code = await _exited.Task.WaitAsync(timeout);
+        _process.WaitForExit(); // drains the redirected streams
+        return code;
+    }
+
+    public bool HasExited => _exited.Task.IsCompleted;
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_exited.Task.IsCompleted)
+        {
+            try { _process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+            try { await _exited.Task.WaitAsync(TimeSpan.FromSeconds(10)); } catch (TimeoutException) { }
+        }
+        _process.Dispose();
+    }
+}
