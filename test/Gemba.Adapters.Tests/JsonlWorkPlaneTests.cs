@@ -111,6 +111,11 @@ public sealed class JsonlWorkPlaneTests : IDisposable
         Assert.True(closed.IsClosed);
         Assert.Equal(_time.GetUtcNow(), closed.ClosedAt);
         Assert.Equal(2, (await plane.SnapshotAsync()).Problems.Count); // still reported, still there
+
+        // the writer's cached view after its own rewrite matches a cold parse of the file
+        static string Summary(WorkPlaneSnapshot s) =>
+            string.Join(";", s.Beads.Select(b => $"{b.Id}:{b.Status}:{b.Assignee}:{string.Join(',', b.Labels)}:{b.StartedAt:O}:{b.ClosedAt:O}"));
+        Assert.Equal(Summary(await NewPlane().SnapshotAsync()), Summary(await plane.SnapshotAsync()));
     }
 
     [Fact]

@@ -66,11 +66,16 @@ internal static class BeadJson
     private static bool GetBool(JsonElement obj, string name) =>
         obj.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.True;
 
-    private static DateTimeOffset? GetTime(JsonElement obj, string name) =>
-        GetString(obj, name) is { Length: > 0 } text
-        && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time)
-            ? time
-            : null;
+    private static DateTimeOffset? GetTime(JsonElement obj, string name)
+    {
+        if (!obj.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.String) return null;
+        // RFC 3339 is the norm and has a fast path; anything else gets the lenient parser.
+        if (value.TryGetDateTimeOffset(out var time)) return time;
+        return value.GetString() is { Length: > 0 } text
+            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out time)
+                ? time
+                : null;
+    }
 
     private static int ReadPriority(JsonElement obj)
     {

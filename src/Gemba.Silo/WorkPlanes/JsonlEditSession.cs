@@ -21,6 +21,7 @@ internal sealed class JsonlEditSession
     private readonly JsonlFile _file;
     private readonly Dictionary<string, Bead> _beads;
     private readonly Dictionary<int, JsonObject> _edited = [];
+    private readonly Dictionary<int, Bead> _editedBeads = [];
 
     public JsonlEditSession(JsonlFile file, DateTimeOffset now)
     {
@@ -47,11 +48,18 @@ internal sealed class JsonlEditSession
         }
         change(node);
         using var document = JsonDocument.Parse(node.ToJsonString(WriteOptions));
-        if (BeadJson.TryParse(document.RootElement, out var bead, out _)) _beads[id] = bead;
+        if (BeadJson.TryParse(document.RootElement, out var bead, out _))
+        {
+            _beads[id] = bead;
+            _editedBeads[index] = bead;
+        }
     }
 
     public IReadOnlyDictionary<int, string> Replacements() =>
         _edited.ToDictionary(e => e.Key, e => e.Value.ToJsonString(WriteOptions));
+
+    /// <summary>The bead each edited line now defines, by line index.</summary>
+    public IReadOnlyDictionary<int, Bead> EditedBeads => _editedBeads;
 
     /// <summary>RFC 3339 UTC, as bd writes timestamps.</summary>
     public static string FormatTime(DateTimeOffset time) =>

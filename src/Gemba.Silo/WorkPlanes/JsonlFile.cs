@@ -13,14 +13,17 @@ internal sealed class JsonlFile
 {
     private static readonly byte[] Utf8Bom = [0xEF, 0xBB, 0xBF];
 
-    private JsonlFile(byte[] content, List<Line> lines, Dictionary<string, int> lineById, List<Bead> beads, List<WorkPlaneProblem> problems)
+    private JsonlFile(string displayName, byte[] content, List<Line> lines, Dictionary<string, int> lineById, List<Bead> beads, List<WorkPlaneProblem> problems)
     {
+        DisplayName = displayName;
         Content = content;
         Lines = lines;
         LineById = lineById;
         Beads = beads;
         Problems = problems;
     }
+
+    public string DisplayName { get; }
 
     public byte[] Content { get; }
 
@@ -44,36 +47,62 @@ internal sealed class JsonlFile
 
     public static JsonlFile Parse(byte[] content, string displayName)
     {
-        var lines = new List<Line>();
-        var lineById = new Dictionary<string, int>(StringComparer.Ordinal);
+        var lines = SplitLines(content);
+        // Lines are independent, so large files parse in parallel; problems keep their line order.
+        var beads = new Bead?[lines.Count];
+        var lineProblems = new WorkPlaneProblem?[lines.Count];
+        if (lines.Count >= ParallelThreshold)
+        {
+            Parallel.For(0, lines.Count, i => beads[i] = ParseLine(content, lines[i], i, displayName, out lineProblems[i]));
+        }
+        else
+        {
+            for (var i = 0; i < lines.Count; i++) beads[i] = ParseLine(content, lines[i], i, displayName, out lineProblems[i]);
+        }
+
+        var lineById = new Dictionary<string, int>(lines.Count, StringComparer.Ordinal);
         var problems = new List<WorkPlaneProblem>();
-        var start = 0;
+        for (var i = 0; i < lines.Count; i++)
+        {
+            if (lineProblems[i] is { } problem) problems.Add(problem);
+            if (beads[i] is not { } bead) continue;
+            if (lineById.TryGetValue(bead.Id, out var earlier))
+                problems.Add(new WorkPlaneProblem($"{displayName}:{i + 1}", $"duplicate id {bead.Id} (shadows line {earlier + 1})"));
+            lineById[bead.Id] = i;
+            lines[i] = lines[i] with { Bead = bead };
+        }
+
+        var result = new List<Bead>(lineById.Count);
+        for (var i = 0; i < lines.Count; i++)
+        {
+            if (beads[i] is { } bead && lineById[bead.Id] == i) result.Add(bead);
+        }
+        return new JsonlFile(displayName, content, lines, lineById, result, problems);
+    }
+
+    private const int ParallelThreshold = 2048;
+
+    private static List<Line> SplitLines(byte[] content)
+    {
+        var lines = new List<Line>();
         var span = content.AsSpan();
+        var start = 0;
         while (start < content.Length)
         {
             var newline = span[start..].IndexOf((byte)'\n');
             var length = newline < 0 ? content.Length - start : newline;
-            var lineNumber = lines.Count + 1;
-            var bead = ParseLine(span.Slice(start, length), lineNumber == 1, displayName, lineNumber, problems);
-            if (bead is not null)
-            {
-                if (lineById.TryGetValue(bead.Id, out var earlier))
-                {
-                    problems.Add(new WorkPlaneProblem($"{displayName}:{lineNumber}",
-                        $"duplicate id {bead.Id} (shadows line {earlier + 1})"));
-                }
-                lineById[bead.Id] = lines.Count;
-            }
-            lines.Add(new Line(start, length, newline >= 0, bead));
+            lines.Add(new Line(start, length, newline >= 0, null));
             start += length + (newline >= 0 ? 1 : 0);
         }
+        return lines;
+    }
 
-        var beads = new List<Bead>(lineById.Count);
-        for (var i = 0; i < lines.Count; i++)
-        {
-            if (lines[i].Bead is { } bead && lineById[bead.Id] == i) beads.Add(bead);
-        }
-        return new JsonlFile(content, lines, lineById, beads, problems);
+    private static Bead? ParseLine(byte[] content, Line line, int index, string displayName, out WorkPlaneProblem? problem)
+    {
+        var problems = new List<WorkPlaneProblem>(0);
+        var bead = ParseLine(content.AsSpan(line.Start, line.Length), index == 0, displayName, index + 1, problems);
+        problem = problems.Count > 0 ? problems[0] : null;
+        return bead;
     }
 
     private static Bead? ParseLine(ReadOnlySpan<byte> raw, bool first, string displayName, int lineNumber, List<WorkPlaneProblem> problems)
@@ -129,6 +158,25 @@ internal sealed class JsonlFile
             if (line.HasNewline) output.WriteByte((byte)'\n');
         }
         return output.ToArray();
+    }
+
+    /// <summary>
+    /// The parse of <paramref name="rendered"/>, which is this file with whole lines replaced (a
+    /// compact JSON object never contains a newline, so line numbers and ids stay put). Untouched
+    /// lines keep their beads and problems instead of being parsed again.
+    /// </summary>
+    public JsonlFile WithEditedLines(byte[] rendered, IReadOnlyDictionary<int, Bead> editedBeads)
+    {
+        var lines = SplitLines(rendered);
+        if (lines.Count != Lines.Count) return Parse(rendered, DisplayName);
+        var beads = new List<Bead>(Beads.Count);
+        for (var i = 0; i < lines.Count; i++)
+        {
+            var bead = editedBeads.TryGetValue(i, out var edited) ? edited : Lines[i].Bead;
+            lines[i] = lines[i] with { Bead = bead };
+            if (bead is not null && LineById[bead.Id] == i) beads.Add(bead);
+        }
+        return new JsonlFile(DisplayName, rendered, lines, new Dictionary<string, int>(LineById, StringComparer.Ordinal), beads, [.. Problems]);
     }
 
     /// <summary>The raw text of a line (BOM stripped) for editing as a JSON node.</summary>

@@ -178,8 +178,16 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IDisposable
         if (cache is not null && cache.Length == info.Length && cache.ModifiedUtc == info.LastWriteTimeUtc) return cache.File;
 
         var content = ReadContent();
+        var file = ParseOrReuse(content, XxHash64.HashToUInt64(content), cache);
+        _cache = new CacheEntry(info.Length, info.LastWriteTimeUtc, XxHash64.HashToUInt64(content), file);
+        return file;
+    }
+
+    /// <summary>A touched but unchanged file (same bytes) keeps its parse.</summary>
+    private JsonlFile ParseOrReuse(byte[] content, ulong hash, CacheEntry? cache)
+    {
+        if (cache is not null && cache.Hash == hash && cache.File.Content.Length == content.Length) return cache.File;
         var file = JsonlFile.Parse(content, FileName);
-        _cache = new CacheEntry(info.Length, info.LastWriteTimeUtc, file);
         if (file.Problems.Count > 0) LogProblems(_logger, _path, file.Problems.Count);
         return file;
     }
@@ -249,7 +257,7 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IDisposable
             {
                 var content = ReadContent();
                 var hash = XxHash64.HashToUInt64(content);
-                var file = JsonlFile.Parse(content, FileName);
+                var file = ParseOrReuse(content, hash, _cache);
                 lock (_hashLock) externalChange = _ownHash is { } own && own != hash;
 
                 var session = new JsonlEditSession(file, _time.GetUtcNow());
@@ -264,7 +272,11 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IDisposable
                         errors[i] = ex;
                     }
                 }
-                if (session.HasChanges) WriteAtomically(file.Render(session.Replacements()));
+                if (session.HasChanges)
+                {
+                    var rendered = file.Render(session.Replacements());
+                    WriteAtomically(rendered, file.WithEditedLines(rendered, session.EditedBeads));
+                }
             }
         }
         catch (Exception ex)
@@ -288,7 +300,7 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IDisposable
         }
     }
 
-    private void WriteAtomically(byte[] bytes)
+    private void WriteAtomically(byte[] bytes, JsonlFile parsed)
     {
         var temp = Path.Combine(_directory, $".{FileName}.{Guid.NewGuid():N}.tmp");
         try
@@ -309,7 +321,7 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IDisposable
                 _notifiedHash = null;
             }
             File.Move(temp, _path, overwrite: true);
-            _cache = new CacheEntry(length, modified, JsonlFile.Parse(bytes, FileName));
+            _cache = new CacheEntry(length, modified, hash, parsed);
         }
         finally
         {
@@ -355,7 +367,7 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IDisposable
         }
     }
 
-    private sealed record CacheEntry(long Length, DateTime ModifiedUtc, JsonlFile File);
+    private sealed record CacheEntry(long Length, DateTime ModifiedUtc, ulong Hash, JsonlFile File);
 
     private sealed class PendingWrite(Func<JsonlEditSession, object?> apply)
     {
