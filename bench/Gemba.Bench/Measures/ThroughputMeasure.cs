@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using Gemba.Bench.Harness;
+using Gemba.Bench.Stack;
+using Gemba.Silo.Storage;
+
+namespace Gemba.Bench.Measures;
+
+/// <summary>
+/// Rows 4 and 5: sustained ready → closed throughput on the real embedded stack (10 pools × 20
+/// pre-seeded members, mock agents that finish at once, SQLite state, JSONL beads), then a second
+/// wave of the same size with 16 HTTP clients polling <c>/api/pools</c> throughout.
+/// </summary>
+internal static class ThroughputMeasure
+{
+    private const int Pools = 10;
+    private const int Members = 20;
+
+    private static int WaveSize(bool quick) => quick ? 1_000 : 5_000;
+
+    /// <summary>Beads in the end-to-end file: two waves and their gates.</summary>
+    public static int FileBeads(bool quick) => 2 * (WaveSize(quick) + 1);
+
+    public static async Task RunAsync(bool quick, ResultTable table)
+    {
+        var wave = WaveSize(quick);
+        var timeout = TimeSpan.FromSeconds(quick ? 45 : 120);
+        var personas = Enumerable.Range(0, Pools).Select(i => $"t{i}").ToList();
+        var lines = new List<string>();
+        foreach (var w in new[] { 1, 2 })
+        {
+            lines.Add(BeadLines.Gate($"tg-{w}", Workspace.GateHolder));
+            for (var i = 0; i < wave; i++) lines.Add(BeadLines.Work($"tw{w}-{i}", personas[i % Pools], i, $"tg-{w}"));
+        }
+
+        await using var stack = await EmbeddedStack.StartAsync(personas, Members, lines);
+        await stack.SeedAsync(Members);
+
+        // The raw ceiling of the storage's write pattern, on the same disk, while the silo is idle.
+        var commits = await SqliteCommitProbe.CommitsPerSecondAsync(Path.Combine(stack.Workspace.StateDir, "probe.db"), quick ? 1_000 : 3_000);
+
+        var idleApi = await PoolsApiLoad.RunAsync(stack.BaseUrl, TimeSpan.FromSeconds(quick ? 2 : 4), clients: 16);
+
+        var clean = await Wave(stack, 1, wave, timeout);
+        table.Add(Row.AtLeast("4. End-to-end throughput, ready → closed", clean.PerSecond, 1_000, "beads/s",
+            $"{clean.Closed:N0} of {wave:N0} beads in {clean.Elapsed.TotalSeconds:0.0} s; {Pools} pools × {Members} members; file of {lines.Count:N0} beads"));
+        table.Add(Row.Info("4. Raw SQLite commit rate (SqliteCommitProbe)", $"{Row.F(commits)} commits/s",
+            $"throughput ÷ commit rate = {clean.PerSecond / commits:0.00}; the stack needs ≥ 2 session writes per bead"));
+
+        using var load = new CancellationTokenSource();
+        var api = PoolsApiLoad.RunAsync(stack.BaseUrl, Timeout.InfiniteTimeSpan, clients: 16, load.Token);
+        var loaded = await Wave(stack, 2, wave, timeout);
+        await load.CancelAsync();
+        var underLoad = await api;
+
+        table.Add(Row.Info("5. GET /api/pools p50 (16 clients, during e2e load)", $"{Row.F(underLoad.P(50))} ms",
+            $"{underLoad.Count:N0} requests, {Pools} pools × {Members} members; idle p50 / p99 {Row.F(idleApi.P(50))} / {Row.F(idleApi.P(99))} ms"));
+        table.Add(Row.Info("5. GET /api/pools p99 (16 clients, during e2e load)", $"{Row.F(underLoad.P(99))} ms",
+            $"e2e throughput meanwhile {Row.F(loaded.PerSecond)} beads/s ({loaded.Closed:N0} of {wave:N0})"));
+    }
+
+    private sealed record WaveResult(int Closed, TimeSpan Elapsed)
+    {
+        public double PerSecond => Closed / Math.Max(Elapsed.TotalSeconds, 1e-9);
+    }
+
+    /// <summary>Opens the gate of wave <paramref name="w"/> and waits until its beads are all closed (or time runs out).</summary>
+    private static async Task<WaveResult> Wave(EmbeddedStack stack, int w, int count, TimeSpan timeout)
+    {
+        var prefix = $"tw{w}-";
+        var start = Stopwatch.GetTimestamp();
+        await stack.WorkPlane.CloseAsync($"tg-{w}", Workspace.GateHolder, "benchmark");
+        await stack.Dispatcher.Poke();
+        var closed = 0;
+        var lastClose = start;
+        while (Stopwatch.GetElapsedTime(start) < timeout)
+        {
+            await Task.Delay(20);
+            var snapshot = await stack.WorkPlane.SnapshotAsync();
+            var now = snapshot.Beads.Count(b => b.IsClosed && b.Id.StartsWith(prefix, StringComparison.Ordinal));
+            if (now > closed) { closed = now; lastClose = Stopwatch.GetTimestamp(); }
+            if (closed >= count) break;
+        }
+        return new WaveResult(closed, Stopwatch.GetElapsedTime(start, lastClose));
+    }
+}
