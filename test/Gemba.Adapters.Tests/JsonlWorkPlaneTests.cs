@@ -274,6 +274,19 @@ public sealed class JsonlWorkPlaneTests : IDisposable
     }
 
     [Fact]
+    public async Task A_cancelled_claim_is_withdrawn_and_never_applied_later()
+    {
+        var original = await File.ReadAllBytesAsync(FilePath);
+        var plane = NewPlane();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => plane.ClaimAsync("gm-a", "alice", new CancellationToken(canceled: true)));
+        Assert.Equal(original, await File.ReadAllBytesAsync(FilePath));
+
+        // the next write drains the queue: the withdrawn claim must not ride along
+        Assert.Equal(ClaimStatus.Claimed, (await plane.ClaimAsync("gm-f", "bob")).Status);
+        Assert.Null((await plane.GetAsync("gm-a"))!.Assignee);
+    }
+
+    [Fact]
     public async Task A_missing_file_is_an_empty_plane()
     {
         File.Delete(FilePath);

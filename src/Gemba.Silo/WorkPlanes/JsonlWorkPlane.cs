@@ -221,8 +221,8 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IDisposable
         }
         catch (OperationCanceledException)
         {
-            // Withdraw the edit unless a concurrent drain already applied it; then report what happened.
-            if (pending.Done.TrySetCanceled(cancellationToken)) throw;
+            // Withdraw the edit unless a concurrent drain already took it; then its outcome stands.
+            if (pending.TryWithdraw()) throw;
             return (T)(await pending.Done.Task.ConfigureAwait(false))!;
         }
         try
@@ -243,7 +243,7 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IDisposable
         var batch = new List<PendingWrite>();
         while (_queue.TryDequeue(out var next))
         {
-            if (!next.Done.Task.IsCompleted) batch.Add(next);
+            if (next.TryTake()) batch.Add(next);
         }
         if (batch.Count == 0) return;
 
@@ -371,8 +371,22 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IDisposable
 
     private sealed class PendingWrite(Func<JsonlEditSession, object?> apply)
     {
+        private const int Queued = 0, Taken = 1, Withdrawn = 2;
+        private int _state = Queued;
+
         public Func<JsonlEditSession, object?> Apply { get; } = apply;
         public TaskCompletionSource<object?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>A drain claims the edit; fails if its caller gave up first.</summary>
+        public bool TryTake() => Interlocked.CompareExchange(ref _state, Taken, Queued) == Queued;
+
+        /// <summary>The caller gives up; fails if a drain already took the edit (it will complete).</summary>
+        public bool TryWithdraw()
+        {
+            if (Interlocked.CompareExchange(ref _state, Withdrawn, Queued) != Queued) return false;
+            Done.TrySetCanceled();
+            return true;
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Path}: {Count} line(s) could not be read and were skipped")]
