@@ -26,7 +26,7 @@ public interface IPoolGrain : IGrainWithStringKey
     [Alias("Seed")]
     Task Seed(int count);
 
-    /// <summary>Reaps members idle past the pool's ceiling. Returns how many were reaped.</summary>
+    /// <summary>Ends members whose agent died and reaps those idle past the ceiling. Returns how many ended.</summary>
     [Alias("Maintain")]
     Task<int> Maintain();
 

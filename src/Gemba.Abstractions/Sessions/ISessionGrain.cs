@@ -36,6 +36,13 @@ public interface ISessionGrain : IGrainWithStringKey
     [Alias("Stop")]
     Task<MemberSummary> Stop(string reason);
 
+    /// <summary>
+    /// Asks the orchestration plane whether the agent still runs. A dead agent holding a bead
+    /// fails (the bead is released and counted); a dead idle one is simply ended.
+    /// </summary>
+    [Alias("CheckAlive")]
+    Task<MemberSummary?> CheckAlive();
+
     [Alias("GetSummary")]
     Task<MemberSummary?> GetSummary();
 }

@@ -102,27 +102,38 @@ internal sealed partial class PoolGrain(
         if (missing > 0) await state.WriteStateAsync();
     }
 
+    /// <summary>Ends members whose agent died, then reaps members idle past the ceiling.</summary>
     public async Task<int> Maintain()
     {
-        if (state.State.Config is not { IdleCeilingMinutes: > 0 } config) return 0;
-        var ceiling = TimeSpan.FromMinutes(config.IdleCeilingMinutes);
-        var now = time.GetUtcNow();
-        var due = state.State.Members.Values
-            .Where(m => m.IsIdle && m.CurrentBead is null && now - m.StatusSince >= ceiling)
-            .ToList();
-        var reaped = 0;
-        foreach (var member in due)
+        var ended = 0;
+        var checks = await Task.WhenAll(state.State.Members.Keys.ToList().Select(id => Session(id).CheckAlive()));
+        foreach (var summary in checks)
         {
-            if (await Session(member.SessionId).Reap(ceiling) is not { } after) continue;
-            Track(after);
-            if (after.Status.IsTerminal()) reaped++;
+            if (summary is null) continue;
+            Track(summary);
+            if (summary.Status.IsTerminal()) ended++;
         }
-        if (reaped > 0)
+
+        if (state.State.Config is { IdleCeilingMinutes: > 0 } config)
         {
-            LogReaped(Key.ToString(), reaped);
+            var ceiling = TimeSpan.FromMinutes(config.IdleCeilingMinutes);
+            var now = time.GetUtcNow();
+            var due = state.State.Members.Values
+                .Where(m => m.IsIdle && m.CurrentBead is null && now - m.StatusSince >= ceiling)
+                .ToList();
+            foreach (var member in due)
+            {
+                if (await Session(member.SessionId).Reap(ceiling) is not { } after) continue;
+                Track(after);
+                if (after.Status.IsTerminal()) ended++;
+            }
+        }
+        if (ended > 0)
+        {
+            LogEnded(Key.ToString(), ended);
             await state.WriteStateAsync();
         }
-        return reaped;
+        return ended;
     }
 
     public async Task MemberChanged(MemberSummary member)
@@ -158,6 +169,6 @@ internal sealed partial class PoolGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "pool {Pool}: dispatching {BeadId} to {SessionId} failed")]
     private partial void LogDispatchFailed(string pool, string sessionId, string beadId, Exception ex);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "pool {Pool}: reaped {Count} idle member(s)")]
-    private partial void LogReaped(string pool, int count);
+    [LoggerMessage(Level = LogLevel.Information, Message = "pool {Pool}: ended {Count} member(s) (idle past the ceiling, or agent gone)")]
+    private partial void LogEnded(string pool, int count);
 }

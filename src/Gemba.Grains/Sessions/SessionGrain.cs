@@ -68,6 +68,15 @@ internal sealed partial class SessionGrain(
         var snapshot = Require();
         if (snapshot.ClaimToken == assignment.ClaimToken) return Summary(snapshot);
 
+        if (snapshot.Status == SessionStatus.Ready && !await plane.IsAliveAsync(Handle()))
+        {
+            // Not the bead's fault: end the member before it takes the bead, so nothing is counted against it.
+            state.State.Snapshot = Apply(StopTransition(snapshot, "agent is gone (checked before assigning)", Now));
+            await state.WriteStateAsync();
+            Publish("gone");
+            throw new InvalidOperationException($"session {Id}: agent is gone");
+        }
+
         if (recycleFirst && snapshot.Status == SessionStatus.Ready)
             snapshot = await RecycleCore(snapshot);
 
@@ -172,6 +181,23 @@ internal sealed partial class SessionGrain(
         await StopAgent();
         Publish("stopped");
         return Summary(state.State.Snapshot);
+    }
+
+    public async Task<MemberSummary?> CheckAlive()
+    {
+        if (state.State.Snapshot is not { } snapshot || snapshot.Status.IsTerminal()) return state.State.Snapshot is { } s ? Summary(s) : null;
+        if (state.State.Handle is not { } handle || await plane.IsAliveAsync(handle)) return Summary(snapshot);
+        if (snapshot.CurrentBead is not null)
+        {
+            await FailCore(snapshot.CurrentBead, "agent is gone (its pane or process ended)");
+        }
+        else
+        {
+            state.State.Snapshot = Apply(StopTransition(snapshot, "agent is gone", Now));
+            await state.WriteStateAsync();
+            Publish("gone");
+        }
+        return Summary(state.State.Snapshot!);
     }
 
     public Task<MemberSummary?> GetSummary() =>
