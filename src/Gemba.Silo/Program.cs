@@ -1,1 +1,1 @@
-return await Gemba.Silo.Cli.GembaCommandLine.RunAsync(args);
+return await Gemba.Silo.Commands.GembaCommandLine.RunAsync(args);

@@ -4,7 +4,7 @@ using Gemba.Silo.Hosting;
 using Gemba.Silo.WorkPlanes;
 using Microsoft.Extensions.Logging;
 
-namespace Gemba.Silo.Cli;
+namespace Gemba.Silo.Commands;
 
 internal static class ServeCommand
 {

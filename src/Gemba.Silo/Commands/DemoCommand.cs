@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Gemba.Silo.Hosting;
 
-namespace Gemba.Silo.Cli;
+namespace Gemba.Silo.Commands;
 
 /// <summary>
 /// <c>gemba demo</c>: copies the bundled demo workspace (beads, pool.toml, agents.toml, personas)

@@ -2,7 +2,7 @@ using System.CommandLine;
 using Gemba.Config;
 using Gemba.Silo.Hosting;
 
-namespace Gemba.Silo.Cli;
+namespace Gemba.Silo.Commands;
 
 /// <summary><c>gemba config check</c>: every finding as <c>file:line:col: severity: message</c>; exit 1 on errors.</summary>
 internal static class ConfigCommand

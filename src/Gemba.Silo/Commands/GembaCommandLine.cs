@@ -1,6 +1,6 @@
 using System.CommandLine;
 
-namespace Gemba.Silo.Cli;
+namespace Gemba.Silo.Commands;
 
 /// <summary>The <c>gemba</c> command: serve, demo, config check, state.</summary>
 internal static class GembaCommandLine

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Net.Http.Json;
 
-namespace Gemba.Silo.Cli;
+namespace Gemba.Silo.Commands;
 
 /// <summary>
 /// <c>gemba state &lt;token&gt; [--bead ID]</c> (also installed as <c>gemba-state</c>): an agent tells the
