@@ -21,6 +21,7 @@ public static class DispatchPlanner
 
     public static DispatchPlan Plan(PlanInput input) => new Cycle(input).Run();
 
+
     private enum BeadState { Waiting, Assigned, Decided }
 
     private sealed class Candidate(ReadyCandidate input, int rank)
@@ -83,8 +84,7 @@ public static class DispatchPlanner
         {
             foreach (var held in input.InProgress) _conflicts.Add(held.BeadId, held);
             Classify();
-            var members = BuildMembers();
-            Greedy(members);
+            Greedy(BuildMembers());
             foreach (var pool in _pools) RecycleToFit(pool);
             return new DispatchPlan(_assignments, Decisions());
         }
@@ -275,7 +275,7 @@ public static class DispatchPlanner
             foreach (var c in m.Pool.Beads)
             {
                 if (c.State != BeadState.Waiting) continue;
-                var key = AffinityScorer.Parts(c.Scoring, m.Profile).Combined(_weights) + c.Boost;
+                var key = _terms.Score(c.Scoring, m.Profile).Combined(_weights) + c.Boost;
                 if (initial)
                 {
                     if (key > m.BestKeyAtStart) m.BestKeyAtStart = key;
@@ -310,8 +310,8 @@ public static class DispatchPlanner
             var floorNote = key + Epsilon < pool.Floor ? $"; floor {F(pool.Floor)} waived after waiting {Waited(bead)}" : "";
             if (m.Summary is { } member)
             {
-                var warm = AffinityScorer.Parts(bead.Scoring, m.Profile);
-                var fresh = AffinityScorer.Parts(bead.Scoring, ScoringProfile.Fresh);
+                var warm = _terms.Score(bead.Scoring, m.Profile);
+                var fresh = _terms.Score(bead.Scoring, ScoringProfile.Fresh);
                 // A starved bead taken below the floor: start from a clean context when that fits it better.
                 if (floorNote.Length > 0 && fresh.Combined(_weights) > warm.Combined(_weights))
                     Assign(pool, bead, member.SessionId, true, fresh, $"recycled to fit{floorNote}");
@@ -320,7 +320,7 @@ public static class DispatchPlanner
             }
             else
             {
-                var parts = AffinityScorer.Parts(bead.Scoring, m.Profile);
+                var parts = _terms.Score(bead.Scoring, m.Profile);
                 if (pool.RecycleDue.TryDequeue(out var due))
                     Assign(pool, bead, due.SessionId, true, parts,
                         $"recycled after {due.BeadsSinceRecycle} beads (recycle_after_beads = {pool.Input.Config.RecycleAfterBeads}); fresh fit {F(key)}{floorNote}");
@@ -347,7 +347,7 @@ public static class DispatchPlanner
             if (misfits.Count == 0) return;
             var beads = pool.Beads
                 .Where(c => c.State == BeadState.Waiting && c.BestWarmKey + Epsilon < floor)
-                .Select(c => (Bead: c, Parts: AffinityScorer.Parts(c.Scoring, ScoringProfile.Fresh)))
+                .Select(c => (Bead: c, Parts: _terms.Score(c.Scoring, ScoringProfile.Fresh)))
                 .Select(x => (x.Bead, x.Parts, Key: x.Parts.Combined(_weights) + x.Bead.Boost))
                 .Where(x => x.Key + Epsilon >= floor || x.Bead.Starving)
                 .OrderByDescending(x => x.Key).ThenBy(x => x.Bead.Rank);
@@ -410,7 +410,7 @@ public static class DispatchPlanner
                 Decide(c, DispatchOutcome.NoEligibleBead, $"no free member in pool {pool.Key}");
                 return;
             }
-            var parts = AffinityScorer.Parts(c.Scoring, best.Profile);
+            var parts = _terms.Score(c.Scoring, best.Profile);
             var scores = parts.ToScores(_weights);
             var floor = pool.Floor;
             var reason = c.BestKey + Epsilon >= floor

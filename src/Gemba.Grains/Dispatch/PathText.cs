@@ -23,10 +23,16 @@ public static class PathText
     public static string NormaliseTarget(string target)
     {
         var text = target.Trim();
+        if (IsClean(text)) return text;
         var joined = string.Join('/', Segments(text));
         if (joined.Length == 0) return "";
         return text.EndsWith('/') && !joined.EndsWith("**", StringComparison.Ordinal) ? joined + "/**" : joined;
     }
+
+    /// <summary>Already normal: the common case, answered without splitting.</summary>
+    private static bool IsClean(string t) =>
+        t.Length > 0 && t[0] is not ('/' or '.') && t[^1] is not ('/' or '.')
+        && !t.Contains("//", StringComparison.Ordinal) && !t.Contains("/.", StringComparison.Ordinal);
 
     private static List<string> Segments(string text)
     {
