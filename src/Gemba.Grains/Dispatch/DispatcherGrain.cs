@@ -85,7 +85,12 @@ internal sealed partial class DispatcherGrain(
         }
     }
 
-    public Task<CycleReport> RunCycle() => Cycle(maintenance: false);
+    public async Task<CycleReport> RunCycle()
+    {
+        var report = await Cycle(maintenance: false);
+        WakeIfPoked();
+        return report;
+    }
 
     public Task<IReadOnlyList<DispatchDecision>> GetDecisions(int limit) => Task.FromResult(_decisions.Recent(limit));
 
@@ -96,7 +101,22 @@ internal sealed partial class DispatcherGrain(
         await Poke();
     }
 
-    private async Task OnTimer(CancellationToken cancellationToken) => await Cycle(maintenance: true);
+    private async Task OnTimer(CancellationToken cancellationToken)
+    {
+        await Cycle(maintenance: true);
+        WakeIfPoked();
+    }
+
+    /// <summary>
+    /// A poke that arrived during a timer or on-demand cycle found <c>_running</c> set and scheduled
+    /// nothing; the cycle may have read the world before the change, so run the coalesced one now.
+    /// </summary>
+    private void WakeIfPoked()
+    {
+        if (!_dirty || _scheduled) return;
+        _scheduled = true;
+        this.AsReference<IDispatcherWake>().Wake().Ignore();
+    }
 
     private async Task<CycleReport> Cycle(bool maintenance)
     {

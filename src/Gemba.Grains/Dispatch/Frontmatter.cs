@@ -14,7 +14,8 @@ public static class Frontmatter
         var text = description.Replace("\r\n", "\n", StringComparison.Ordinal).TrimStart('\n', ' ');
         if (!text.StartsWith("---\n", StringComparison.Ordinal)) return None;
         var end = text.IndexOf("\n---", 3, StringComparison.Ordinal);
-        if (end < 0) return None;
+        // end == 3 is an empty block ("---\n---"): slicing it would throw.
+        if (end < 4) return None;
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var line in text[4..end].Split('\n'))
         {
