@@ -201,4 +201,17 @@ public sealed class TmuxOrchestrationPlaneTests : IDisposable
         Assert.Contains("exit code 3", error.Message);
         Assert.Contains("boom:", error.Message);
     }
+
+    [Fact]
+    public async Task A_hanging_tmux_call_times_out_naming_the_command()
+    {
+        var fake = Path.Combine(_world.Root, "hanging-tmux");
+        TmuxWorld.WriteExecutable(fake, "#!/usr/bin/env bash\nexec sleep 30");
+        var plane = _world.CreatePlane(_world.Options with { TmuxExecutable = fake, CommandTimeout = TimeSpan.FromMilliseconds(300) });
+
+        var error = await Assert.ThrowsAsync<TmuxCommandException>(() => plane.IsAliveAsync(new SessionHandle("s-1", "native", "%1", null)));
+
+        Assert.Contains("hanging-tmux -L " + _world.Socket + " display-message", error.Message);
+        Assert.Contains("timed out after 0.3 s", error.Message);
+    }
 }

@@ -63,4 +63,17 @@ public sealed class TmuxWindowCommandTests
 
         Assert.Contains("BAD-KEY", error.Message);
     }
+
+    [Theory]
+    [InlineData("/opt/gemba/bin", null, "/usr/bin", "/opt/gemba/bin:/usr/bin")]
+    [InlineData("/opt/gemba/bin", "/agent/bin", "/usr/bin", "/opt/gemba/bin:/agent/bin")]
+    [InlineData(null, null, "/usr/bin", "/usr/bin")]
+    [InlineData("/opt/gemba/bin", null, null, "/opt/gemba/bin")]
+    [InlineData(null, null, null, null)]
+    public void The_pane_path_puts_the_extra_path_first(string? extra, string? agentPath, string? current, string? expected)
+    {
+        var env = agentPath is null ? new Dictionary<string, string>() : new() { ["PATH"] = agentPath };
+
+        Assert.Equal(expected, TmuxWindowCommand.PanePath(Options with { ExtraPath = extra }, Agent("aider", env: env), current));
+    }
 }
