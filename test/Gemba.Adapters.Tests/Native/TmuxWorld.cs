@@ -146,9 +146,12 @@ internal sealed class TmuxWorld : IDisposable
     {
         try
         {
+            // tmux 3.3 leaves its socket file behind on kill-server; remove it so test runs leave no litter
+            var (found, socketPath) = RunTmux("display-message", "-p", "#{socket_path}");
             RunTmux("kill-server");
+            if (found == 0 && socketPath.Trim() is { Length: > 0 } socket && Path.GetFileName(socket) == Socket) File.Delete(socket);
         }
-        catch (Exception ex) when (ex is TimeoutException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        catch (Exception ex) when (ex is TimeoutException or InvalidOperationException or IOException or System.ComponentModel.Win32Exception)
         {
             // the server may never have started
         }
