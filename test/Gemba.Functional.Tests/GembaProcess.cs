@@ -65,6 +65,8 @@ internal sealed class GembaProcess : IAsyncDisposable
 
     public bool HasExited => _exited.Task.IsCompleted;
 
+    public int Pid => _process.Id;
+
     public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -51,6 +51,8 @@ public static class GembaSiloHost
 
         builder.UseOrleans(silo =>
         {
+            // State is stored as plain JSON without CLR type names (Redis; our SQLite storage does the same itself).
+            silo.UseSystemTextJsonGrainStorageSerializer();
             silo.Configure<Orleans.Configuration.ClusterOptions>(o =>
             {
                 o.ServiceId = "gemba";
