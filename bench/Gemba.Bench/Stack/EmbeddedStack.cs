@@ -8,6 +8,7 @@ using Gemba.WorkPlanes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Orleans.Configuration;
 
 namespace Gemba.Bench.Stack;
 
@@ -39,9 +40,10 @@ internal sealed class EmbeddedStack : IAsyncDisposable
     public IDispatcherGrain Dispatcher => Grains.GetGrain<IDispatcherGrain>(PoolKey.LocalScope);
     public string DatabasePath => Path.Combine(Workspace.StateDir, "gemba.db");
 
-    public static async Task<EmbeddedStack> StartAsync(IReadOnlyList<string> personas, int poolSize, IEnumerable<string> beadLines)
+    /// <param name="responseTimeout">Orleans' call timeout (default 30 s); a measure of a slow call raises it rather than fail.</param>
+    public static async Task<EmbeddedStack> StartAsync(IReadOnlyList<string> personas, int poolSize, IEnumerable<string> beadLines, TimeSpan? responseTimeout = null, int maxConcurrent = 0)
     {
-        var workspace = Workspace.Create(personas, poolSize, beadLines);
+        var workspace = Workspace.Create(personas, poolSize, beadLines, maxConcurrent);
         var port = FreePort.Pick();
         var options = new ServeOptions
         {
@@ -63,7 +65,10 @@ internal sealed class EmbeddedStack : IAsyncDisposable
             throw new InvalidOperationException("benchmark workspace config is invalid: " + string.Join("; ", config.Findings));
 
         var workPlane = WorkPlaneFactory.Create("jsonl", workspace.BeadsDir, TimeProvider.System, NullLoggerFactory.Instance);
-        var app = GembaSiloHost.Build(options, new ConfigState(options, config), workPlane);
+        var app = GembaSiloHost.Build(options, new ConfigState(options, config), workPlane, services =>
+        {
+            if (responseTimeout is { } timeout) services.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = timeout);
+        });
         await app.StartAsync();
         var stack = new EmbeddedStack(workspace, app, workPlane, port, personas);
         return stack;

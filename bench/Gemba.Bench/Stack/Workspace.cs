@@ -19,7 +19,8 @@ internal sealed class Workspace : IDisposable
 
     /// <param name="personas">One pool per persona in scope <c>local</c>, each of <paramref name="size"/> members.</param>
     /// <param name="beadLines">The initial issues.jsonl, one JSON object per line.</param>
-    public static Workspace Create(IReadOnlyList<string> personas, int size, IEnumerable<string> beadLines)
+    /// <param name="maxConcurrent">Per-pool cap on members working at once; 0 = the pool size.</param>
+    public static Workspace Create(IReadOnlyList<string> personas, int size, IEnumerable<string> beadLines, int maxConcurrent = 0)
     {
         var root = Path.Combine(Path.GetTempPath(), $"gemba-bench-{Environment.ProcessId}-{Guid.NewGuid():N}"[..40]);
         var ws = new Workspace(root);
@@ -31,7 +32,7 @@ internal sealed class Workspace : IDisposable
         // back; what scoring costs at scale is the planner measure's job.
         var pool = new StringBuilder("[pool]\nreserved_for_manual = 1\n\n");
         foreach (var p in personas)
-            pool.Append($"[pool.local.{p}]\nsize = {size}\nagent_type = \"claude\"\nfloor = 0.0\nrecycle_after_beads = 20\nidle_ceiling_minutes = 600\n\n");
+            pool.Append($"[pool.local.{p}]\nsize = {size}\nagent_type = \"claude\"\nfloor = 0.0\nrecycle_after_beads = 20\nidle_ceiling_minutes = 600\nmax_concurrent = {maxConcurrent}\n\n");
         File.WriteAllText(ws.PoolToml, pool.ToString());
         File.WriteAllText(ws.AgentsToml,
             $"[[agent]]\nname = \"claude\"\nbinary = \"claude\"\npreamble = \"claude_md\"\nhooks = \"claude_code\"\nintra_parallel = true\nmax_parallel = {personas.Count * size + 1}\n");
