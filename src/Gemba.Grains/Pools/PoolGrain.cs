@@ -1,3 +1,4 @@
+using Gemba.Dispatch;
 using Gemba.Config;
 using Gemba.Pools;
 using Gemba.Sessions;
@@ -143,6 +144,10 @@ internal sealed partial class PoolGrain(
         Track(member);
         // Membership changes are persisted; status changes are re-read from sessions on activation.
         if (!wasMember || member.Status.IsTerminal()) await state.WriteStateAsync();
+        // The session pokes the dispatcher too, but that poke can overtake this update and plan with
+        // the member still busy; poking once the view is current makes the freed slot count at once.
+        if (member.IsIdle || member.Status.IsTerminal())
+            GrainFactory.GetGrain<IDispatcherGrain>(Key.Scope).Poke().Ignore();
     }
 
     private void Track(MemberSummary summary)
