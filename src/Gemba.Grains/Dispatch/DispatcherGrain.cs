@@ -33,6 +33,8 @@ internal sealed partial class DispatcherGrain(
 
     private readonly DecisionLog _decisions = new(options.Value.DecisionLogSize);
     private readonly Dictionary<string, DateTimeOffset> _readySince = new(StringComparer.Ordinal);
+    /// <summary>Beads parked after this cycle's snapshot was taken: their label is not in it yet.</summary>
+    private readonly HashSet<string> _parkedSinceSnapshot = new(StringComparer.Ordinal);
     private IGrainTimer? _timer;
     private bool _running;
     private bool _scheduled;
@@ -148,6 +150,7 @@ internal sealed partial class DispatcherGrain(
         var pools = config.Pools.Where(p => p.Scope == Scope).ToList();
         if (pools.Count == 0) return new CycleReport(0, 0, [], TimeSpan.Zero);
 
+        _parkedSinceSnapshot.Clear();
         var snapshotTask = workPlane.SnapshotAsync();
         var views = await Task.WhenAll(pools.Select(p => Pool(p.Key).GetView()));
         var snapshot = await snapshotTask;
@@ -314,6 +317,8 @@ internal sealed partial class DispatcherGrain(
         if (!state.State.Failures.TryGetValue(bead.Id, out var failure)) return false;
         if (failure.Parked)
         {
+            // Parked by this cycle's reconcile: the snapshot predates the label, nobody removed it.
+            if (_parkedSinceSnapshot.Contains(bead.Id)) return true;
             // The operator removed the label: give the bead a fresh start.
             state.State.Failures.Remove(bead.Id);
             return false;
@@ -341,6 +346,7 @@ internal sealed partial class DispatcherGrain(
     private async Task Park(BeadFailureRecord record)
     {
         var beadId = state.State.Failures.First(f => ReferenceEquals(f.Value, record)).Key;
+        _parkedSinceSnapshot.Add(beadId);
         try { await workPlane.AddLabelAsync(beadId, Options.ParkedLabel); }
         catch (Exception ex) { LogParkLabelFailed(beadId, ex); }
         events.Publish(new GembaEvent(GembaEventKinds.Escalation, time.GetUtcNow(), Scope, null, null, beadId, "parked",
