@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Gemba.Config;
 using Gemba.Silo.Hosting;
+using Gemba.Silo.Orchestration.GasTown;
 using Gemba.Silo.WorkPlanes;
 using Microsoft.Extensions.Logging;
 
@@ -75,6 +76,12 @@ internal static class ServeCommand
         }
 
         using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
+        if (options.Orchestration == GasTownOrchestrationPlane.Id)
+        {
+            var probed = await ProbeGasTownAsync(options, loggers, cancel);
+            if (probed is null) return 1;
+            options = probed;
+        }
         var workPlane = WorkPlaneFactory.Create(options.WorkPlane, options.BeadsDir, TimeProvider.System, loggers);
         try
         {
@@ -87,6 +94,28 @@ internal static class ServeCommand
         finally
         {
             (workPlane as IDisposable)?.Dispose();
+        }
+    }
+
+    /// <summary>Gas Town must be there before we serve: probe it, say what this gt lacks, learn rig prefixes.</summary>
+    private static async Task<ServeOptions?> ProbeGasTownAsync(ServeOptions options, ILoggerFactory loggers, CancellationToken cancel)
+    {
+        var plane = new GasTownOrchestrationPlane(new GtClient(new GtClientOptions(), loggers.CreateLogger<GtClient>()), loggers.CreateLogger<GasTownOrchestrationPlane>());
+        try
+        {
+            var capabilities = await plane.CapabilitiesAsync(cancel);
+            var prefixes = await plane.RigPrefixesAsync(cancel);
+            if (!options.Quiet)
+            {
+                Console.WriteLine($"▶ gastown: gt {capabilities.Version}  rigs={string.Join(",", prefixes.Values.Distinct())}  handoff={(capabilities.HasHandoff ? "yes" : "no")}");
+                foreach (var missing in capabilities.Missing) Console.WriteLine($"▶ gastown: missing {missing}");
+            }
+            return options with { RigPrefixes = prefixes };
+        }
+        catch (GtCommandException ex)
+        {
+            await Console.Error.WriteLineAsync($"gemba: --orchestration gastown: {ex.Message}");
+            return null;
         }
     }
 

@@ -6,6 +6,8 @@ using Gemba.Grains;
 using Gemba.Orchestration;
 using Gemba.Silo.Events;
 using Gemba.Silo.Orchestration;
+using Gemba.Silo.Orchestration.GasTown;
+using Gemba.Silo.Orchestration.Native;
 using Gemba.Silo.Storage;
 using Gemba.WorkPlanes;
 using Microsoft.AspNetCore.Builder;
@@ -39,11 +41,12 @@ public static class GembaSiloHost
         services.AddSingleton<ISessionSignals, GrainSessionSignals>();
         services.AddSingleton(sp => new Lazy<ISessionSignals>(sp.GetRequiredService<ISessionSignals>));
         services.AddSingleton(new MockPlaneOptions(options.MockDuration));
-        AddOrchestration(services, options.Orchestration);
+        AddOrchestration(services, options, config);
         services.AddGembaGrains(d =>
         {
             d.Tick = options.Tick;
             d.NativeScopes = config.Mode == ScopeMode.Native;
+            d.RigPrefixes = options.RigPrefixes;
         });
         services.AddGembaApi(new GembaServerInfo(
             Guid.NewGuid().ToString("N"), Version, workPlane.Info, options.Orchestration, Path.GetFullPath(options.PoolConfig)));
@@ -89,15 +92,33 @@ public static class GembaSiloHost
         return app;
     }
 
-    private static void AddOrchestration(IServiceCollection services, string kind)
+    private static void AddOrchestration(IServiceCollection services, ServeOptions options, ConfigState config)
     {
-        switch (kind)
+        switch (options.Orchestration)
         {
             case MockOrchestrationPlane.Id:
                 services.AddSingleton<IOrchestrationPlane, MockOrchestrationPlane>();
                 break;
+            case TmuxOrchestrationPlane.Id:
+                services.AddSingleton(config.Current.Agents);
+                services.AddSingleton(new TmuxPlaneOptions(
+                    GembaUrl: $"http://{AgentReachableHost(options.Listen)}:{options.Port}",
+                    WorkingDirectory: Directory.GetCurrentDirectory(),
+                    ExtraPath: Environment.GetEnvironmentVariable("GEMBA_HOME")));
+                services.AddSingleton<IOrchestrationPlane, TmuxOrchestrationPlane>();
+                break;
+            case GasTownOrchestrationPlane.Id:
+                services.AddSingleton(new GtClientOptions());
+                services.AddSingleton<GtClient>();
+                services.AddSingleton<GasTownOrchestrationPlane>();
+                services.AddSingleton<IOrchestrationPlane>(sp => sp.GetRequiredService<GasTownOrchestrationPlane>());
+                break;
             default:
-                throw new ArgumentException($"--orchestration {kind} is not available in this build (available: mock)");
+                throw new ArgumentException($"--orchestration {options.Orchestration} is unknown (native, gastown, mock)");
         }
     }
+
+    /// <summary>Agents on this host reach a wildcard bind through loopback; IPv6 hosts go in brackets.</summary>
+    private static string AgentReachableHost(string listen) =>
+        listen is "0.0.0.0" or "::" or "*" ? "127.0.0.1" : listen.Contains(':') ? $"[{listen}]" : listen;
 }

@@ -23,6 +23,9 @@ public sealed record ServeOptions
     /// <summary>How long a mock bead takes when its frontmatter does not say.</summary>
     public TimeSpan MockDuration { get; init; } = TimeSpan.Zero;
 
+    /// <summary>Gas Town: beads id prefix → rig, read from <c>gt rig list</c> at start-up.</summary>
+    public IReadOnlyDictionary<string, string> RigPrefixes { get; init; } = new Dictionary<string, string>();
+
     public static readonly IReadOnlyList<string> OrchestrationKinds = ["native", "gastown", "mock"];
     public static readonly IReadOnlyList<string> WorkPlaneKinds = ["auto", "bd", "jsonl"];
 }
