@@ -25,6 +25,7 @@ internal static class ServeCommand
     private static readonly Option<int> SiloPort = new("--silo-port") { Description = "Silo-to-silo port (default: a free one)" };
     private static readonly Option<int> GatewayPort = new("--gateway-port") { Description = "Orleans client gateway port (default: a free one)" };
     private static readonly Option<string?> Token = new("--token") { Description = "Bearer token required on every API call (mandatory off loopback)" };
+    private static readonly Option<string> TmuxSocket = new("--tmux-socket") { Description = "Native plane: the tmux server (tmux -L) agent panes open in", DefaultValueFactory = _ => "gemba" };
     private static readonly Option<int> MockDurationMs = new("--mock-duration-ms") { Description = "Mock plane: work time of a bead without duration_ms frontmatter", DefaultValueFactory = _ => 0 };
 
     public static Command Create()
@@ -32,7 +33,7 @@ internal static class ServeCommand
         var command = new Command("serve", "Run the dispatch server: an Orleans silo co-hosting the API")
         {
             BeadsDir, Orchestration, PoolConfig, AgentsRegistry, PersonasDir, WorkPlane, Listen, Port, StateDir, Tick, Quiet,
-            Cluster, Redis, SiloPort, GatewayPort, Token, MockDurationMs,
+            Cluster, Redis, SiloPort, GatewayPort, Token, TmuxSocket, MockDurationMs,
         };
         command.SetAction((parse, cancel) => RunAsync(Read(parse), cancel));
         return command;
@@ -56,6 +57,7 @@ internal static class ServeCommand
         SiloPort = p.GetValue(SiloPort),
         GatewayPort = p.GetValue(GatewayPort),
         Token = p.GetValue(Token),
+        TmuxSocket = p.GetValue(TmuxSocket)!,
         MockDuration = TimeSpan.FromMilliseconds(Math.Max(0, p.GetValue(MockDurationMs))),
     };
 

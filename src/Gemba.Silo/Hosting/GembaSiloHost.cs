@@ -104,6 +104,7 @@ public static class GembaSiloHost
                 services.AddSingleton(new TmuxPlaneOptions(
                     GembaUrl: $"http://{AgentReachableHost(options.Listen)}:{options.Port}",
                     WorkingDirectory: Directory.GetCurrentDirectory(),
+                    SocketName: options.TmuxSocket,
                     ExtraPath: Environment.GetEnvironmentVariable("GEMBA_HOME")));
                 services.AddSingleton<IOrchestrationPlane, TmuxOrchestrationPlane>();
                 break;

@@ -20,6 +20,8 @@ public sealed record ServeOptions
     public int SiloPort { get; init; }
     public int GatewayPort { get; init; }
     public string? Token { get; init; }
+    /// <summary>The tmux server (<c>tmux -L</c>) the native plane opens agent panes in.</summary>
+    public string TmuxSocket { get; init; } = "gemba";
     /// <summary>How long a mock bead takes when its frontmatter does not say.</summary>
     public TimeSpan MockDuration { get; init; } = TimeSpan.Zero;
 
