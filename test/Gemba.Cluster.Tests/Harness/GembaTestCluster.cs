@@ -140,26 +140,65 @@ internal sealed class GembaTestCluster : IAsyncDisposable
 
     public Task<CycleReport> RunCycleAsync() => Dispatcher.RunCycle();
 
+    /// <summary>The dispatcher's most recent logged decision about <paramref name="beadId"/>.</summary>
+    public async Task<DispatchDecision> LatestDecisionAsync(string beadId) =>
+        (await Dispatcher.GetDecisions(1000)).FirstOrDefault(d => d.BeadId == beadId)
+        ?? throw new InvalidOperationException($"no decision logged for {beadId}");
+
+    /// <summary>Waits until exactly the given beads have been handed over (each once), then checks nothing else was.</summary>
+    public async Task ExpectHandedOverAsync(params string[] beadIds)
+    {
+        await WaitForAsync(() => Plane.Handovers.Count >= beadIds.Length, $"{beadIds.Length} hand-overs ({string.Join(", ", beadIds)})");
+        Assert.Equal(beadIds.Order(StringComparer.Ordinal), Plane.Handovers.Select(h => h.BeadId).Order(StringComparer.Ordinal));
+    }
+
     public async Task<MemberSummary> SummaryAsync(string sessionId) =>
         await Session(sessionId).GetSummary() ?? throw new InvalidOperationException($"session {sessionId} does not exist");
 
     // ---- agents -------------------------------------------------------------------------------
 
-    /// <summary>The agent of <paramref name="sessionId"/> reports <paramref name="beadId"/> done; it must be accepted.</summary>
+    /// <summary>
+    /// The agent of <paramref name="sessionId"/> reports <paramref name="beadId"/> done; it must be accepted.
+    /// The agent lets go of the bead as it says so, before the cluster can hand the bead's successors out.
+    /// </summary>
     public async Task DoneAsync(string sessionId, string beadId)
     {
+        Plane.Released(sessionId, beadId);
         var result = await Session(sessionId).BeadDone(beadId);
         if (!result.Accepted)
             throw new InvalidOperationException($"bead-done of {beadId} by {sessionId} was rejected: {result.Status} {result.Message}");
-        Plane.Released(sessionId, beadId);
     }
 
     public async Task FailAsync(string sessionId, string beadId, string reason)
     {
+        Plane.Released(sessionId, beadId);
         var result = await Session(sessionId).Fail(beadId, reason);
         if (!result.Accepted)
             throw new InvalidOperationException($"failure of {beadId} by {sessionId} was rejected: {result.Status} {result.Message}");
-        Plane.Released(sessionId, beadId);
+    }
+
+    public bool AllClosed(IEnumerable<string> beadIds)
+    {
+        var beads = Beads.ReadAll();
+        return beadIds.All(id => beads.TryGetValue(id, out var b) && (string?)b["status"] == "closed");
+    }
+
+    /// <summary>
+    /// Plays every agent until <paramref name="beadIds"/> are all closed: runs a cycle, waits until some
+    /// bead is held, reports every held bead done, and again.
+    /// </summary>
+    public async Task DrainAsync(IReadOnlyCollection<string> beadIds, int maxRounds = 100)
+    {
+        for (var round = 0; !AllClosed(beadIds); round++)
+        {
+            if (round >= maxRounds)
+                throw new InvalidOperationException($"beads still open after {maxRounds} rounds: " +
+                    string.Join(", ", beadIds.Where(id => Beads.StatusOf(id) != "closed")) + "\n" + Describe());
+            await RunCycleAsync();
+            await WaitForAsync(() => Plane.HeldNow > 0 || AllClosed(beadIds),
+                $"drain round {round}: some bead held, or all of {string.Join(",", beadIds)} closed");
+            foreach (var (bead, session) in Plane.Holders) await DoneAsync(session, bead);
+        }
     }
 
     /// <summary>The hand-over of <paramref name="beadId"/> (waits for it).</summary>
