@@ -8,6 +8,7 @@ using Gemba.WorkPlanes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 
 namespace Gemba.Bench.Stack;
@@ -40,8 +41,10 @@ internal sealed class EmbeddedStack : IAsyncDisposable
     public IDispatcherGrain Dispatcher => Grains.GetGrain<IDispatcherGrain>(PoolKey.LocalScope);
     public string DatabasePath => Path.Combine(Workspace.StateDir, "gemba.db");
 
+    /// <param name="wrapPlane">Only for what-if rows: wraps the real JSONL plane the silo is given.</param>
     /// <param name="responseTimeout">Orleans' call timeout (default 30 s); a measure of a slow call raises it rather than fail.</param>
-    public static async Task<EmbeddedStack> StartAsync(IReadOnlyList<string> personas, int poolSize, IEnumerable<string> beadLines, TimeSpan? responseTimeout = null, int maxConcurrent = 0)
+    public static async Task<EmbeddedStack> StartAsync(IReadOnlyList<string> personas, int poolSize, IEnumerable<string> beadLines, TimeSpan? responseTimeout = null, int maxConcurrent = 0,
+        Func<IWorkPlane, IWorkPlane>? wrapPlane = null)
     {
         var workspace = Workspace.Create(personas, poolSize, beadLines, maxConcurrent);
         var port = FreePort.Pick();
@@ -65,8 +68,16 @@ internal sealed class EmbeddedStack : IAsyncDisposable
             throw new InvalidOperationException("benchmark workspace config is invalid: " + string.Join("; ", config.Findings));
 
         var workPlane = WorkPlaneFactory.Create("jsonl", workspace.BeadsDir, TimeProvider.System, NullLoggerFactory.Instance);
+        if (wrapPlane is not null) workPlane = wrapPlane(workPlane);
         var app = GembaSiloHost.Build(options, new ConfigState(options, config), workPlane, services =>
         {
+            // Stopping a silo with work in flight logs pages of expected errors (one-way pokes to a
+            // stopping silo, migration with no other silo); the table is the output here.
+            services.Configure<LoggerFilterOptions>(o =>
+            {
+                foreach (var category in new[] { "Orleans", "Polly", "Microsoft" })
+                    o.Rules.Add(new LoggerFilterRule(null, category, LogLevel.Critical, null));
+            });
             if (responseTimeout is { } timeout) services.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = timeout);
         });
         await app.StartAsync();
