@@ -228,10 +228,11 @@ internal sealed partial class DispatcherGrain(
         }
 
         var results = await Task.WhenAll(byPool.Select(p => Pool(p.Key).Dispatch(p.Value)));
+        var plannedByBead = plan.Assignments.ToDictionary(a => a.BeadId, StringComparer.Ordinal);
         var dispatched = 0;
         foreach (var result in results.SelectMany(r => r))
         {
-            var planned = plan.Assignments.First(a => a.BeadId == result.BeadId);
+            var planned = plannedByBead[result.BeadId];
             if (result.Ok)
             {
                 dispatched++;
