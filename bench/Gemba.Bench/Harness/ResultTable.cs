@@ -7,7 +7,8 @@ internal sealed class ResultTable
 {
     private readonly List<Row> _rows = [];
 
-    public IReadOnlyList<Row> Rows => _rows;
+    /// <summary>Rows in measure order (1–6), each measure's rows in the order they were taken.</summary>
+    public IReadOnlyList<Row> Rows => [.. _rows.OrderBy(r => r.Measure.Length > 0 && char.IsDigit(r.Measure[0]) ? r.Measure[0] : '9')];
 
     public void Add(Row row)
     {
@@ -19,7 +20,7 @@ internal sealed class ResultTable
     public string ToConsole()
     {
         string[] header = ["measure", "value", "target", "verdict"];
-        var cells = _rows.Select(r => new[] { r.Measure, r.Value, r.Target, VerdictText(r.Verdict) }).Prepend(header).ToList();
+        var cells = Rows.Select(r => new[] { r.Measure, r.Value, r.Target, VerdictText(r.Verdict) }).Prepend(header).ToList();
         var widths = Enumerable.Range(0, 4).Select(i => cells.Max(c => c[i].Length)).ToArray();
         var text = new StringBuilder();
         foreach (var (c, i) in cells.Select((c, i) => (c, i)))
@@ -35,7 +36,7 @@ internal sealed class ResultTable
         var text = new StringBuilder();
         text.AppendLine("| measure | value | target | verdict | note |");
         text.AppendLine("|---|---:|---|---|---|");
-        foreach (var r in _rows)
+        foreach (var r in Rows)
             text.AppendLine($"| {Escape(r.Measure)} | {Escape(r.Value)} | {Escape(r.Target)} | {VerdictText(r.Verdict)} | {Escape(r.Note)} |");
         return text.ToString();
     }

@@ -17,7 +17,7 @@ internal static class ThroughputMeasure
 
     // Sized so a wave finishes inside its time cap at today's rate (tens of beads/s, see the diagnosis rows);
     // the file holds both waves, and a bigger file makes every JSONL claim slower still.
-    private static int WaveSize(bool quick) => quick ? 500 : 2_000;
+    private static int WaveSize(bool quick) => quick ? 500 : 5_000;
 
     /// <summary>Beads in the end-to-end file: two waves and their gates.</summary>
     public static int FileBeads(bool quick) => 2 * (WaveSize(quick) + 1);
@@ -25,7 +25,7 @@ internal static class ThroughputMeasure
     public static async Task RunAsync(bool quick, ResultTable table)
     {
         var wave = WaveSize(quick);
-        var timeout = TimeSpan.FromSeconds(quick ? 20 : 60);
+        var timeout = TimeSpan.FromSeconds(quick ? 20 : 90);
         var personas = Enumerable.Range(0, Pools).Select(i => $"t{i}").ToList();
         var lines = new List<string>();
         foreach (var w in new[] { 1, 2 })
