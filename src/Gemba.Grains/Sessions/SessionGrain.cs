@@ -68,13 +68,19 @@ internal sealed partial class SessionGrain(
         var snapshot = Require();
         if (snapshot.ClaimToken == assignment.ClaimToken) return Summary(snapshot);
 
-        if (snapshot.Status == SessionStatus.Ready && !await plane.IsAliveAsync(Handle()))
+        // An idle member without a handle lost its spawn's outcome (its silo died mid-spawn): nothing can be
+        // delivered to it, so it ends like a dead agent instead of failing every assignment forever.
+        if (snapshot.Status == SessionStatus.Ready && (state.State.Handle is not { } handle || !await plane.IsAliveAsync(handle)))
         {
             // Not the bead's fault: end the member before it takes the bead, so nothing is counted against it.
-            state.State.Snapshot = Apply(StopTransition(snapshot, "agent is gone (checked before assigning)", Now));
+            var reason = state.State.Handle is null ? "no orchestration handle (its spawn was interrupted)" : "agent is gone (checked before assigning)";
+            state.State.Snapshot = Apply(StopTransition(snapshot, reason, Now));
             await state.WriteStateAsync();
             Publish("gone");
-            throw new InvalidOperationException($"session {Id}: agent is gone");
+            // The pool only learns from the exception that the hand-over failed: tell it the member ended,
+            // or it keeps offering the member until its next maintenance.
+            NotifyUp();
+            throw new InvalidOperationException($"session {Id}: {reason}");
         }
 
         if (recycleFirst && snapshot.Status == SessionStatus.Ready)
