@@ -241,6 +241,18 @@ internal sealed partial class DispatcherGrain(
                 decisions[result.BeadId] = Decide(planned, result.SessionId, DispatchOutcome.Dispatched, reason, now);
                 events.Publish(new GembaEvent(GembaEventKinds.Dispatched, now, Scope, planned.Pool.Persona, result.SessionId, result.BeadId, "working", reason));
             }
+            else if (await StillHeld(result.SessionId, result.BeadId) is var (held, holder) && held)
+            {
+                // The hand-over reached the session but its answer was lost (e.g. the session's silo died
+                // mid-call): releasing now would let a second session take a bead this one works on.
+                if (holder is not null)
+                {
+                    state.State.Claims[result.BeadId] = state.State.Claims[result.BeadId] with { Confirmed = true };
+                    Pool(planned.Pool).MemberChanged(holder).Ignore();
+                }
+                decisions[result.BeadId] = Decide(planned, result.SessionId, DispatchOutcome.Error,
+                    $"dispatch reported '{result.Error}' but the session {(holder is null ? "could not be asked; the claim is kept for reconcile" : "holds the bead; the claim is kept")}", now);
+            }
             else
             {
                 await workPlane.ReleaseAsync(result.BeadId, result.SessionId);
@@ -304,6 +316,21 @@ internal sealed partial class DispatcherGrain(
             await workPlane.ReleaseAsync(bead.Id, assignee);
         }
         return changed;
+    }
+
+    /// <summary>Whether a session a failed hand-over went to holds the bead anyway; unknown counts as held (holder null).</summary>
+    private async Task<(bool Held, MemberSummary? Holder)> StillHeld(string sessionId, string beadId)
+    {
+        try
+        {
+            var summary = await GrainFactory.GetGrain<ISessionGrain>(sessionId).GetSummary();
+            return summary is { CurrentBead: var current } && current == beadId && !summary.Status.IsTerminal() ? (true, summary) : (false, null);
+        }
+        catch (Exception ex)
+        {
+            LogHolderUnknown(beadId, sessionId, ex);
+            return (true, null);
+        }
     }
 
     private async Task ReleaseIfHeldBy(Dictionary<string, Bead> beads, string beadId, string sessionId)
@@ -377,6 +404,9 @@ internal sealed partial class DispatcherGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "dispatcher {Scope}: releasing stranded claim on {BeadId} held by {SessionId}")]
     private partial void LogStrandedClaim(string scope, string beadId, string sessionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "could not ask {SessionId} whether it holds {BeadId} after a failed hand-over; keeping the claim for reconcile")]
+    private partial void LogHolderUnknown(string beadId, string sessionId, Exception ex);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "could not label parked bead {BeadId}")]
     private partial void LogParkLabelFailed(string beadId, Exception ex);
