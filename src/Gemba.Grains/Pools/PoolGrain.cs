@@ -161,6 +161,9 @@ internal sealed partial class PoolGrain(
             }
             return;
         }
+        // Ended is final: a late one-way update (e.g. the bead-done before a reap) must not bring a retired member back.
+        if (!state.State.Members.ContainsKey(summary.SessionId) && state.State.Retired.Any(r => r.SessionId == summary.SessionId))
+            return;
         // An out-of-order one-way update must not roll a member back.
         if (state.State.Members.TryGetValue(summary.SessionId, out var known)
             && (known.Incarnation > summary.Incarnation
