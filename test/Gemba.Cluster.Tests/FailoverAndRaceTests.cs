@@ -25,8 +25,16 @@ public sealed class FailoverAndRaceTests
             var ids = Enumerable.Range(1, 16).Select(i => $"race-{i:00}").ToArray();
             await left.Beads.AddAsync([.. ids.Select(id => Topic(id, "auth"))]);
 
-            // Agents: each cluster's agents report every bead done as soon as they get it.
-            var agents = new[] { left, right }.Select(Agent).ToList();
+            // Agents: each cluster's agents report every bead done as soon as they get it, once both
+            // clusters have work (until then the first winner's pool fills up and the other must claim too).
+            var bothHaveWork = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            void CheckBoth(Handover _)
+            {
+                if (left.Plane.Handovers.Count > 0 && right.Plane.Handovers.Count > 0) bothHaveWork.TrySetResult();
+            }
+            left.Plane.HandedOver += CheckBoth;
+            right.Plane.HandedOver += CheckBoth;
+            var agents = new[] { left, right }.Select(g => Agent(g, bothHaveWork.Task)).ToList();
             await Task.WhenAll(left.ApplyAsync(PoolConfig("dev", size: 3)), right.ApplyAsync(PoolConfig("dev", size: 3)));
 
             for (var round = 0; round < 400 && !left.AllClosed(ids); round++)
@@ -51,12 +59,13 @@ public sealed class FailoverAndRaceTests
             DeleteShared(beadsDir);
         }
 
-        static (GembaTestCluster Cluster, Channel<Handover> Channel, Task Loop) Agent(GembaTestCluster gemba)
+        static (GembaTestCluster Cluster, Channel<Handover> Channel, Task Loop) Agent(GembaTestCluster gemba, Task start)
         {
             var channel = Channel.CreateUnbounded<Handover>();
             gemba.Plane.HandedOver += h => channel.Writer.TryWrite(h);
             var loop = Task.Run(async () =>
             {
+                await start.WaitAsync(DefaultTimeout);
                 await foreach (var h in channel.Reader.ReadAllAsync()) await gemba.DoneAsync(h.SessionId, h.BeadId);
             });
             return (gemba, channel, loop);
