@@ -13,14 +13,17 @@ namespace Gemba.Bench.Measures;
 internal static class ThroughputMeasure
 {
     private const int Pools = 10;
-    private const int Members = 20;
+    private const int Members = 100;
 
     // Sized so a wave finishes inside its time cap at today's rate (tens of beads/s, see the diagnosis rows);
     // the file holds both waves, and a bigger file makes every JSONL claim slower still.
     private static int WaveSize(bool quick) => quick ? 500 : 5_000;
 
-    /// <summary>Beads in the end-to-end file: two waves and their gates.</summary>
-    public static int FileBeads(bool quick) => 2 * (WaveSize(quick) + 1);
+    /// <summary>A first, unmeasured wave warms the JIT, the thread pool and the SQLite connections.</summary>
+    private static int WarmUpSize(bool quick) => quick ? 200 : 1_000;
+
+    /// <summary>Beads in the end-to-end file: the warm-up wave, two measured waves and their gates.</summary>
+    public static int FileBeads(bool quick) => 2 * (WaveSize(quick) + 1) + WarmUpSize(quick) + 1;
 
     public static async Task RunAsync(bool quick, ResultTable table)
     {
@@ -28,10 +31,10 @@ internal static class ThroughputMeasure
         var timeout = TimeSpan.FromSeconds(quick ? 20 : 90);
         var personas = Enumerable.Range(0, Pools).Select(i => $"t{i}").ToList();
         var lines = new List<string>();
-        foreach (var w in new[] { 1, 2 })
+        foreach (var w in new[] { 0, 1, 2 })
         {
             lines.Add(BeadLines.Gate($"tg-{w}", Workspace.GateHolder));
-            for (var i = 0; i < wave; i++) lines.Add(BeadLines.Work($"tw{w}-{i}", personas[i % Pools], i, $"tg-{w}"));
+            for (var i = 0; i < (w == 0 ? WarmUpSize(quick) : wave); i++) lines.Add(BeadLines.Work($"tw{w}-{i}", personas[i % Pools], i, $"tg-{w}"));
         }
 
         var stack = await EmbeddedStack.StartAsync(personas, Members, lines);
@@ -42,6 +45,8 @@ internal static class ThroughputMeasure
 
         await StorageOnlyMeasure.RunAsync(quick, stack.Workspace.StateDir, table);
         var idleApi = await PoolsApiLoad.RunAsync(stack.BaseUrl, TimeSpan.FromSeconds(quick ? 2 : 4), clients: 16);
+
+        await Wave(stack, 0, WarmUpSize(quick), timeout);
 
         using var meter = new CycleMeter();
         var cyclesBefore = meter.Read();

@@ -33,6 +33,8 @@ internal sealed partial class DispatcherGrain(
 
     private readonly DecisionLog _decisions = new(options.Value.DecisionLogSize);
     private readonly Dictionary<string, DateTimeOffset> _readySince = new(StringComparer.Ordinal);
+    // Traits are re-read only for beads whose record changed (planes hand back the same instance otherwise).
+    private readonly Dictionary<string, (Bead Bead, BeadTraits Traits)> _traits = new(StringComparer.Ordinal);
     /// <summary>Beads parked after this cycle's snapshot was taken: their label is not in it yet.</summary>
     private readonly HashSet<string> _parkedSinceSnapshot = new(StringComparer.Ordinal);
     private IGrainTimer? _timer;
@@ -85,6 +87,8 @@ internal sealed partial class DispatcherGrain(
             _dirty = false;
             await Cycle(maintenance: false);
         }
+        // Still poked after a run of cycles: go round again as a new message, so queued calls get a turn.
+        WakeIfPoked();
     }
 
     public async Task<CycleReport> RunCycle()
@@ -156,7 +160,8 @@ internal sealed partial class DispatcherGrain(
         var snapshot = await snapshotTask;
         var now = time.GetUtcNow();
         var beads = Index(snapshot.Beads);
-
+        if (!maintenance && !HasCapacity(pools, views) && !HasUnconfirmedClaims)
+            return new CycleReport(0, 0, [], Stopwatch.GetElapsedTime(started));
         var ledgerChanged = await Reconcile(views, beads, now);
         var plan = DispatchPlanner.Plan(BuildInput(config, pools, views, snapshot, beads, now));
         var decisions = plan.Decisions.ToDictionary(d => d.BeadId, StringComparer.Ordinal);
@@ -168,6 +173,25 @@ internal sealed partial class DispatcherGrain(
         foreach (var decision in decisions.Values) Record(decision);
         return new CycleReport(dispatched, decisions.Count - dispatched, [.. decisions.Values], Stopwatch.GetElapsedTime(started));
     }
+
+    /// <summary>
+    /// Event-driven cycles skip planning while no pool could take a bead: with a large backlog a
+    /// full plan costs tens of milliseconds, and bead-done pokes arrive faster than members free up.
+    /// Timer cycles always plan, so every waiting bead keeps an up-to-date explanation.
+    /// </summary>
+    private static bool HasCapacity(List<ResolvedPool> pools, PoolView[] views)
+    {
+        for (var i = 0; i < pools.Count; i++)
+        {
+            var members = views[i].Members;
+            var busy = members.Count(m => m.Status.IsBusy());
+            var free = (pools[i].OneShot ? 0 : members.Count(m => m.IsIdle)) + Math.Max(0, pools[i].SizeEffective - members.Count);
+            if (Math.Min(free, pools[i].ConcurrencyCap - busy) > 0) return true;
+        }
+        return false;
+    }
+
+    private bool HasUnconfirmedClaims => state.State.Claims.Values.Any(c => !c.Confirmed);
 
     private PlanInput BuildInput(
         ResolvedConfig config, List<ResolvedPool> pools, PoolView[] views, WorkPlaneSnapshot snapshot,
@@ -181,18 +205,20 @@ internal sealed partial class DispatcherGrain(
         {
             if (bead.Status is BeadStatus.InProgress or BeadStatus.Hooked)
             {
-                inProgress.Add(BeadTraits.From(bead));
+                inProgress.Add(TraitsOf(bead));
                 continue;
             }
             if (state.State.Claims.ContainsKey(bead.Id) || IsHeldBack(bead, now)) continue;
             if (!ReadySet.IsReady(bead, id => beads.GetValueOrDefault(id), now)) continue;
-            var traits = BeadTraits.From(bead);
+            var traits = TraitsOf(bead);
             if (scopes.Resolve(traits) != Scope) continue;
             seen.Add(bead.Id);
             if (!_readySince.TryGetValue(bead.Id, out var since)) _readySince[bead.Id] = since = now;
             ready.Add(new ReadyCandidate(traits, PersonaRouter.Resolve(traits, config.Routing), since));
         }
         foreach (var gone in _readySince.Keys.Where(id => !seen.Contains(id)).ToList()) _readySince.Remove(gone);
+        if (_traits.Count > 2 * (ready.Count + inProgress.Count) + 1024)
+            foreach (var stale in _traits.Keys.Where(id => !beads.ContainsKey(id)).ToList()) _traits.Remove(stale);
 
         var inputs = pools.Select((p, i) => new PoolInput(p, views[i].Members)).ToList();
         return new PlanInput(Scope, now, inputs, ready, inProgress, PlannerOptions.Default);
@@ -222,7 +248,7 @@ internal sealed partial class DispatcherGrain(
             }
             var bead = beads[assignment.BeadId];
             var member = new MemberAssignment(sessionId, assignment.SessionId is null, assignment.RecycleFirst,
-                BeadPrompt.Assignment(bead, BeadTraits.From(bead), token));
+                BeadPrompt.Assignment(bead, TraitsOf(bead), token));
             if (!byPool.TryGetValue(assignment.Pool, out var list)) byPool[assignment.Pool] = list = [];
             list.Add(member);
         }
@@ -265,8 +291,10 @@ internal sealed partial class DispatcherGrain(
     }
 
     /// <summary>
-    /// Makes the ledger agree with who actually holds what: confirms claims a member holds, and
-    /// releases claims nobody holds (a crash between claim and hand-over), so no bead is lost.
+    /// Makes the ledger agree with who actually holds what: confirms claims a member holds, drops
+    /// claims whose member finished, and releases claims nobody holds (a crash between claim and
+    /// hand-over, a failed member), so no bead is lost. Session lookups and releases run in
+    /// parallel: a cycle after a burst of completions must not await them one by one.
     /// </summary>
     private async Task<bool> Reconcile(PoolView[] views, Dictionary<string, Bead> beads, DateTimeOffset now)
     {
@@ -283,7 +311,8 @@ internal sealed partial class DispatcherGrain(
             foreach (var r in view.Retired) ours.Add(r.SessionId);
         }
 
-        foreach (var (beadId, claim) in state.State.Claims.ToList())
+        var unheld = new List<(string BeadId, ClaimRecord Claim)>();
+        foreach (var (beadId, claim) in state.State.Claims)
         {
             ours.Add(claim.SessionId);
             if (holders.TryGetValue(beadId, out var holder) && holder.SessionId == claim.SessionId)
@@ -291,52 +320,95 @@ internal sealed partial class DispatcherGrain(
                 if (!claim.Confirmed) { state.State.Claims[beadId] = claim with { Confirmed = true }; changed = true; }
                 continue;
             }
-            var summary = await GrainFactory.GetGrain<ISessionGrain>(claim.SessionId).GetSummary();
-            if (summary is { CurrentBead: var current } && current == beadId && !summary.Status.IsTerminal())
-            {
-                // The member holds it but its pool never heard (crash mid-dispatch): adopt it.
-                Pool(claim.Pool).MemberChanged(summary).Ignore();
-                if (!claim.Confirmed) { state.State.Claims[beadId] = claim with { Confirmed = true }; changed = true; }
-                continue;
-            }
-            if (summary is { Status: SessionStatus.Failed } && (summary.CurrentBead ?? summary.LastBead) == beadId
-                && RecordFailure(beadId, claim.SessionId, summary.Reason ?? "session failed") is { } parked)
-                await Park(parked);
-            await ReleaseIfHeldBy(beads, beadId, claim.SessionId);
-            state.State.Claims.Remove(beadId);
-            changed = true;
+            unheld.Add((beadId, claim));
         }
 
-        // In-progress beads assigned to one of our sessions that no longer holds them.
-        foreach (var bead in beads.Values)
+        // In-progress beads assigned to one of our sessions that neither the ledger nor a pool view accounts for.
+        var strays = beads.Values
+            .Where(b => b.Status == BeadStatus.InProgress && b.Assignee is { } a && ours.Contains(a)
+                && !state.State.Claims.ContainsKey(b.Id) && !(holders.TryGetValue(b.Id, out var h) && h.SessionId == a))
+            .Select(b => (BeadId: b.Id, SessionId: b.Assignee!))
+            .ToList();
+        if (unheld.Count == 0 && strays.Count == 0) return changed;
+
+        var asked = unheld.Select(u => u.Claim.SessionId).Concat(strays.Select(s => s.SessionId)).Distinct(StringComparer.Ordinal).ToList();
+        var answers = await Task.WhenAll(asked.Select(Ask));
+        // A session that cannot be asked now (its silo is failing over) is left for the next cycle.
+        var summaries = asked.Zip(answers).Where(p => p.Second.Known).ToDictionary(p => p.First, p => p.Second.Summary, StringComparer.Ordinal);
+
+        var releases = new List<(string BeadId, string SessionId)>();
+        foreach (var (beadId, claim) in unheld)
         {
-            if (bead.Status != BeadStatus.InProgress || bead.Assignee is not { } assignee || !ours.Contains(assignee)) continue;
-            if (state.State.Claims.ContainsKey(bead.Id) || (holders.TryGetValue(bead.Id, out var h) && h.SessionId == assignee)) continue;
-            LogStrandedClaim(Scope, bead.Id, assignee);
-            await workPlane.ReleaseAsync(bead.Id, assignee);
+            if (!summaries.TryGetValue(claim.SessionId, out var summary)) continue;
+            switch (Classify(summary, beadId))
+            {
+                case Holding.Yes:
+                    // The member holds it but its pool never heard (crash mid-dispatch): adopt it.
+                    Pool(claim.Pool).MemberChanged(summary!).Ignore();
+                    if (!claim.Confirmed) state.State.Claims[beadId] = claim with { Confirmed = true };
+                    break;
+                case Holding.Finished:
+                    state.State.Claims.Remove(beadId);
+                    break;
+                default:
+                    if (summary is { Status: SessionStatus.Failed } && (summary.CurrentBead ?? summary.LastBead) == beadId
+                        && RecordFailure(beadId, claim.SessionId, summary.Reason ?? "session failed") is { } parked)
+                        await Park(parked);
+                    if (beads.TryGetValue(beadId, out var bead) && bead.Status == BeadStatus.InProgress && bead.Assignee == claim.SessionId)
+                        releases.Add((beadId, claim.SessionId));
+                    state.State.Claims.Remove(beadId);
+                    break;
+            }
+            changed = true;
         }
+        foreach (var (beadId, sessionId) in strays)
+        {
+            if (!summaries.TryGetValue(sessionId, out var summary) || Classify(summary, beadId) != Holding.No) continue;
+            LogStrandedClaim(Scope, beadId, sessionId);
+            releases.Add((beadId, sessionId));
+        }
+        // The plane re-checks the holder under its lock, so a bead closed meanwhile is never reopened.
+        await Task.WhenAll(releases.Select(r => workPlane.ReleaseAsync(r.BeadId, r.SessionId)));
         return changed;
+    }
+
+    private async Task<(bool Known, MemberSummary? Summary)> Ask(string sessionId)
+    {
+        try
+        {
+            return (true, await GrainFactory.GetGrain<ISessionGrain>(sessionId).GetSummary());
+        }
+        catch (Exception ex)
+        {
+            LogHolderUnknown("-", sessionId, ex);
+            return (false, null);
+        }
     }
 
     /// <summary>Whether a session a failed hand-over went to holds the bead anyway; unknown counts as held (holder null).</summary>
     private async Task<(bool Held, MemberSummary? Holder)> StillHeld(string sessionId, string beadId)
     {
-        try
-        {
-            var summary = await GrainFactory.GetGrain<ISessionGrain>(sessionId).GetSummary();
-            return summary is { CurrentBead: var current } && current == beadId && !summary.Status.IsTerminal() ? (true, summary) : (false, null);
-        }
-        catch (Exception ex)
-        {
-            LogHolderUnknown(beadId, sessionId, ex);
-            return (true, null);
-        }
+        var (known, summary) = await Ask(sessionId);
+        if (!known) return (true, null);
+        return Classify(summary, beadId) == Holding.Yes ? (true, summary) : (false, null);
     }
 
-    private async Task ReleaseIfHeldBy(Dictionary<string, Bead> beads, string beadId, string sessionId)
+    private enum Holding { Yes, Finished, No }
+
+    /// <summary>Whether a session holds a bead, has just finished it (bead-done closes it), or lost it.</summary>
+    private static Holding Classify(MemberSummary? summary, string beadId) => summary switch
     {
-        if (beads.TryGetValue(beadId, out var bead) && bead.Status == BeadStatus.InProgress && bead.Assignee == sessionId)
-            await workPlane.ReleaseAsync(beadId, sessionId);
+        { CurrentBead: var current } when current == beadId && !summary.Status.IsTerminal() => Holding.Yes,
+        { Status: not SessionStatus.Failed, LastBead: var last } when last == beadId && summary.CurrentBead != beadId => Holding.Finished,
+        _ => Holding.No,
+    };
+
+    private BeadTraits TraitsOf(Bead bead)
+    {
+        if (_traits.TryGetValue(bead.Id, out var known) && ReferenceEquals(known.Bead, bead)) return known.Traits;
+        var traits = BeadTraits.From(bead);
+        _traits[bead.Id] = (bead, traits);
+        return traits;
     }
 
     private bool IsHeldBack(Bead bead, DateTimeOffset now)

@@ -18,14 +18,30 @@ internal sealed partial class PoolGrain(
 {
     private const int RetiredKept = 50;
 
+    private bool _membershipChanged;
+
     private PoolKey Key => PoolKey.Parse(this.GetPrimaryKeyString());
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (state.State.Members.Count == 0) return;
-        var refreshed = await Task.WhenAll(state.State.Members.Keys.Select(id => Session(id).GetSummary()));
+        if (state.State.MemberIds.Count == 0) return;
+        var refreshed = await Task.WhenAll(state.State.MemberIds.Select(id => Session(id).GetSummary()));
         foreach (var summary in refreshed)
             if (summary is not null) Track(summary);
+        _membershipChanged = false;
+    }
+
+    /// <summary>Writes the pool's state; only membership (ids, retirements) and config are persisted.</summary>
+    private async Task Persist()
+    {
+        state.State.MemberIds = [.. state.State.Members.Keys];
+        _membershipChanged = false;
+        await state.WriteStateAsync();
+    }
+
+    private async Task PersistIfMembershipChanged()
+    {
+        if (_membershipChanged) await Persist();
     }
 
     public async Task Configure(ResolvedPool? config)
@@ -36,7 +52,7 @@ internal sealed partial class PoolGrain(
         var surplus = state.State.Members.Values.Count - keep;
         foreach (var idle in state.State.Members.Values.Where(m => m.IsIdle).Take(Math.Max(0, surplus)).ToList())
             Track(await Session(idle.SessionId).Stop("pool shrank"));
-        await state.WriteStateAsync();
+        await Persist();
     }
 
     public Task<PoolView> GetView() =>
@@ -68,7 +84,7 @@ internal sealed partial class PoolGrain(
             calls.Add(Run(a, config!, index));
         }
         await Task.WhenAll(calls);
-        await state.WriteStateAsync();
+        await PersistIfMembershipChanged();
         return results;
 
         async Task Run(MemberAssignment a, ResolvedPool config, int index)
@@ -100,7 +116,7 @@ internal sealed partial class PoolGrain(
             var id = SessionIds.New(Key);
             Track(await Session(id).Start(Key, config.AgentType, null));
         }
-        if (missing > 0) await state.WriteStateAsync();
+        await PersistIfMembershipChanged();
     }
 
     /// <summary>Ends members whose agent died, then reaps members idle past the ceiling.</summary>
@@ -129,21 +145,17 @@ internal sealed partial class PoolGrain(
                 if (after.Status.IsTerminal()) ended++;
             }
         }
-        if (ended > 0)
-        {
-            LogEnded(Key.ToString(), ended);
-            await state.WriteStateAsync();
-        }
+        if (ended > 0) LogEnded(Key.ToString(), ended);
+        await PersistIfMembershipChanged();
         return ended;
     }
 
     public async Task MemberChanged(MemberSummary member)
     {
         if (member.Pool != Key) return;
-        var wasMember = state.State.Members.ContainsKey(member.SessionId);
         Track(member);
         // Membership changes are persisted; status changes are re-read from sessions on activation.
-        if (!wasMember || member.Status.IsTerminal()) await state.WriteStateAsync();
+        await PersistIfMembershipChanged();
         // The session pokes the dispatcher too, but that poke can overtake this update and plan with
         // the member still busy; poking once the view is current makes the freed slot count at once.
         if (member.IsIdle || member.Status.IsTerminal())
@@ -156,7 +168,9 @@ internal sealed partial class PoolGrain(
         {
             if (state.State.Members.Remove(summary.SessionId) || state.State.Retired.All(r => r.SessionId != summary.SessionId))
             {
-                state.State.Retired.Insert(0, summary);
+                _membershipChanged = true;
+                // A retired member's profile is of no use to dispatch; keep the record small.
+                state.State.Retired.Insert(0, summary with { Profile = AffinityProfile.Empty });
                 if (state.State.Retired.Count > RetiredKept) state.State.Retired.RemoveAt(state.State.Retired.Count - 1);
             }
             return;
@@ -169,6 +183,7 @@ internal sealed partial class PoolGrain(
             && (known.Incarnation > summary.Incarnation
                 || (known.Incarnation == summary.Incarnation && known.StatusSince > summary.StatusSince)))
             return;
+        if (known is null) _membershipChanged = true;
         state.State.Members[summary.SessionId] = summary;
     }
 

@@ -1,15 +1,20 @@
+using System.Text.Json.Serialization;
 using Gemba.Config;
 using Gemba.Sessions;
 
 namespace Gemba.Grains.Pools;
 
 /// <summary>
-/// What a pool persists: its config and the ids of its members with their last known summaries.
-/// Summaries are refreshed from the session grains on activation, so a lost one-way update heals.
+/// What a pool persists: its config, the ids of its members and its recently retired members.
+/// Live summaries (with profiles) are kept in memory only and re-read from the session grains on
+/// activation, so a write is small and happens only when membership changes.
 /// </summary>
 public sealed class PoolState
 {
     public ResolvedPool? Config { get; set; }
-    public Dictionary<string, MemberSummary> Members { get; set; } = new(StringComparer.Ordinal);
+    public List<string> MemberIds { get; set; } = [];
     public List<MemberSummary> Retired { get; set; } = [];
+
+    [JsonIgnore]
+    public Dictionary<string, MemberSummary> Members { get; } = new(StringComparer.Ordinal);
 }

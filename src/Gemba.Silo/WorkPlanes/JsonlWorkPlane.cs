@@ -215,6 +215,15 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IDisposable
     {
         var pending = new PendingWrite(session => apply(session));
         _queue.Enqueue(pending);
+        // The drain runs on the thread pool, never inline: a caller issuing many edits at once (a
+        // dispatch cycle's claims, many sessions closing beads) enqueues them all before the first
+        // drain starts, so they share one read-modify-write of the file instead of one each.
+        await Task.Run(() => DrainWhenFreeAsync(pending, cancellationToken), CancellationToken.None).ConfigureAwait(false);
+        return (T)(await pending.Done.Task.ConfigureAwait(false))!;
+    }
+
+    private async Task DrainWhenFreeAsync(PendingWrite pending, CancellationToken cancellationToken)
+    {
         try
         {
             await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -223,7 +232,7 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IDisposable
         {
             // Withdraw the edit unless a concurrent drain already took it; then its outcome stands.
             if (pending.TryWithdraw()) throw;
-            return (T)(await pending.Done.Task.ConfigureAwait(false))!;
+            return;
         }
         try
         {
@@ -234,7 +243,6 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IDisposable
         {
             _gate.Release();
         }
-        return (T)(await pending.Done.Task.ConfigureAwait(false))!;
     }
 
     /// <summary>Applies every queued edit in one read-modify-write cycle. Runs under <see cref="_gate"/>.</summary>
