@@ -15,7 +15,11 @@ public interface IPoolGrain : IGrainWithStringKey
     [Alias("Configure")]
     Task Configure(ResolvedPool? config);
 
-    [Alias("GetView")]
+    /// <summary>
+    /// A consistent copy of the members, served between the awaits of a running dispatch so the
+    /// API and the dispatcher never queue behind a hand-over.
+    /// </summary>
+    [Alias("GetView"), AlwaysInterleave]
     Task<PoolView> GetView();
 
     /// <summary>Starts or hands over the given beads; growth creates new members.</summary>

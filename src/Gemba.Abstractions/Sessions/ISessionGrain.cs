@@ -43,7 +43,8 @@ public interface ISessionGrain : IGrainWithStringKey
     [Alias("CheckAlive")]
     Task<MemberSummary?> CheckAlive();
 
-    [Alias("GetSummary")]
+    /// <summary>The member as it stands, even mid-transition (state changes before it is persisted).</summary>
+    [Alias("GetSummary"), Orleans.Concurrency.AlwaysInterleave]
     Task<MemberSummary?> GetSummary();
 }
 

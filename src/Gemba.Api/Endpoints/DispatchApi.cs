@@ -26,7 +26,6 @@ public static class DispatchApi
             .Where(d => bead is null || d.BeadId == bead)
             .OrderByDescending(d => d.At)
             .Take(take)
-            .Select(d => new DecisionRow(d.BeadId, d.Scope, d.Persona, d.SessionId, d.Outcome, d.Reason, d.Scores, d.At))
             .ToList();
         return TypedResults.Ok(new DecisionsResponse(decisions));
     }
@@ -40,16 +39,7 @@ public static class DispatchApi
     }
 }
 
-public sealed record DecisionsResponse(IReadOnlyList<DecisionRow> Decisions);
-
-public sealed record DecisionRow(
-    string BeadId,
-    string Scope,
-    string? Persona,
-    string? SessionId,
-    string Outcome,
-    string Reason,
-    AffinityScores? Scores,
-    DateTimeOffset At);
+/// <summary>Most recent first; each <see cref="DispatchDecision"/> renders as bead_id, scope, persona, session_id, outcome, reason, scores, at.</summary>
+public sealed record DecisionsResponse(IReadOnlyList<DispatchDecision> Decisions);
 
 public sealed record PokeResponse(IReadOnlyList<string> Scopes);

@@ -263,7 +263,10 @@ internal sealed partial class DispatcherGrain(
             {
                 dispatched++;
                 state.State.Claims[result.BeadId] = state.State.Claims[result.BeadId] with { Confirmed = true };
-                var reason = planned.RecycleFirst ? "recycled, then dispatched" : planned.SessionId is null ? "new member" : "warm member";
+                var how = planned.RecycleFirst ? "recycled, then dispatched" : planned.SessionId is null ? "new member" : "warm member";
+                // Keep the planner's explanation (floor waived, recycled to fit ...) after how it was handed over.
+                var why = decisions.TryGetValue(result.BeadId, out var planned0) ? planned0.Reason : "";
+                var reason = string.IsNullOrEmpty(why) || why == how ? how : $"{how}; {why}";
                 decisions[result.BeadId] = Decide(planned, result.SessionId, DispatchOutcome.Dispatched, reason, now);
                 events.Publish(new GembaEvent(GembaEventKinds.Dispatched, now, Scope, planned.Pool.Persona, result.SessionId, result.BeadId, "working", reason));
             }
