@@ -25,6 +25,11 @@ public static class GembaSiloHost
 
     public static WebApplication Build(ServeOptions options, ConfigState config, IWorkPlane workPlane, Action<IServiceCollection>? configure = null)
     {
+        // Work-plane rewrites, SQLite commits and CLI calls block pool threads briefly; starting with
+        // a deeper pool avoids the slow thread injection that otherwise throttles the first minutes.
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 64), io);
+
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseUrls($"http://{options.Listen}:{options.Port}");
         builder.Logging.ClearProviders();

@@ -7,9 +7,9 @@ using Orleans.Storage;
 namespace Gemba.Silo.Storage;
 
 /// <summary>
-/// Grain storage in one SQLite file (DESIGN §7, embedded mode). Each operation is a single SQL
-/// statement on a pooled connection, so the ETag check and the write are one atomic step and
-/// concurrent grains only contend inside SQLite's own (WAL) locking.
+/// Grain storage in one SQLite file (DESIGN §7, embedded mode). Reads are single statements on
+/// pooled connections (WAL readers never block); writes go through <see cref="SqliteWriteBatcher"/>,
+/// which commits whatever is queued in one transaction, each write keeping its own ETag check.
 /// </summary>
 internal sealed partial class SqliteGrainStorage : IGrainStorage
 {
@@ -18,6 +18,7 @@ internal sealed partial class SqliteGrainStorage : IGrainStorage
     private readonly ILogger _logger;
     private readonly string _connectionString;
     private readonly Lazy<Task> _schema;
+    private readonly SqliteWriteBatcher _writer;
 
     public SqliteGrainStorage(string name, SqliteGrainStorageOptions options, ILogger<SqliteGrainStorage> logger)
     {
@@ -27,6 +28,7 @@ internal sealed partial class SqliteGrainStorage : IGrainStorage
         _logger = logger;
         _connectionString = SqliteSchema.ConnectionString(options.DatabasePath);
         _schema = new Lazy<Task>(() => SqliteSchema.EnsureAsync(options.DatabasePath, _connectionString, options.BusyTimeout));
+        _writer = new SqliteWriteBatcher(_connectionString, () => _schema.Value, options.BusyTimeout);
     }
 
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
@@ -63,41 +65,25 @@ internal sealed partial class SqliteGrainStorage : IGrainStorage
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        var payload = SqliteStateJson.Serialize(grainState.State);
-        var now = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
-        await using var connection = await OpenAsync().ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        long newEtag;
-        if (grainState.ETag is null)
+        long? expected = null;
+        if (grainState.ETag is not null)
         {
-            // First write: insert only if nobody else created the row meanwhile.
-            command.CommandText = """
-                INSERT INTO grain_state(grain_type, grain_id, state_name, etag, payload, updated_at)
-                VALUES($type, $id, $state, 1, $payload, $now)
-                ON CONFLICT DO NOTHING
-                """;
-            newEtag = 1;
-        }
-        else
-        {
-            if (!long.TryParse(grainState.ETag, NumberStyles.None, CultureInfo.InvariantCulture, out var expected))
+            if (!long.TryParse(grainState.ETag, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
                 throw new InconsistentStateException($"ETag '{grainState.ETag}' was not issued by this storage", "unknown", grainState.ETag);
-            command.CommandText = """
-                UPDATE grain_state SET etag = etag + 1, payload = $payload, updated_at = $now
-                WHERE grain_type = $type AND grain_id = $id AND state_name = $state AND etag = $etag
-                """;
-            command.Parameters.AddWithValue("$etag", expected);
-            newEtag = expected + 1;
+            expected = parsed;
         }
-        AddKey(command, grainId, stateName);
-        command.Parameters.AddWithValue("$payload", payload);
-        command.Parameters.AddWithValue("$now", now);
-
-        if (await command.ExecuteNonQueryAsync().ConfigureAwait(false) == 0)
-            throw await ConflictAsync(connection, grainId, stateName, grainState.ETag, "write").ConfigureAwait(false);
-
-        grainState.ETag = newEtag.ToString(CultureInfo.InvariantCulture);
-        grainState.RecordExists = true;
+        var write = new StateWrite(grainId.Type.ToString()!, grainId.Key.ToString()!, stateName, expected, SqliteStateJson.Serialize(grainState.State));
+        try
+        {
+            var etag = await _writer.WriteAsync(write).ConfigureAwait(false);
+            grainState.ETag = etag.ToString(CultureInfo.InvariantCulture);
+            grainState.RecordExists = true;
+        }
+        catch (InconsistentStateException ex)
+        {
+            LogConflict(_logger, _name, "write", grainId, stateName, ex.StoredEtag ?? "none", ex.CurrentEtag ?? "none");
+            throw;
+        }
     }
 
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
