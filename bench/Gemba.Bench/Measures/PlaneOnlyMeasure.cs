@@ -59,7 +59,7 @@ internal static class PlaneOnlyMeasure
                 table.Add(Row.Info("4. (diagnosis) JSONL plane alone: one claim, whole-file rewrite p50",
                     $"{Row.F(sequential.P(50))} ms", $"p99 {Row.F(sequential.P(99))} ms; file of {fileBeads:N0} beads; = {1000 / sequential.P(50):0} sequential writes/s"));
                 table.Add(Row.Info("4. (diagnosis) JSONL plane alone: burst of claims as the dispatcher issues them",
-                    $"{Row.F(burstMs / burst)} ms per claim", $"{burst} claims in {Row.F(burstMs)} ms: each completes synchronously inside the caller, so none batch"));
+                    $"{Row.F(burstMs / burst)} ms per claim", $"{burst} claims in {Row.F(burstMs)} ms: queued together, they share rewrites"));
                 table.Add(Row.Info("4. (diagnosis) JSONL plane alone: claim + close, 200 concurrent workers",
                     $"{Row.F(perSecond)} beads/s", $"{total:N0} beads; edits batched per rewrite; no Orleans, no SQLite"));
             }
