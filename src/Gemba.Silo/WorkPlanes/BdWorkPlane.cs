@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
-using System.ComponentModel;
-using CliWrap;
-using CliWrap.Buffered;
 using Gemba.Beads;
+using Gemba.Silo.Processes;
 using Gemba.WorkPlanes;
 using Microsoft.Extensions.Logging;
 
@@ -157,25 +155,7 @@ internal sealed partial class BdWorkPlane : IWorkPlane
         || Directory.Exists(Path.Combine(beadsDir, "dolt"));
 
     /// <summary>The full path of <paramref name="exe"/>: as given when it names a path, else the first match on PATH.</summary>
-    public static string? FindOnPath(string exe)
-    {
-        if (string.IsNullOrEmpty(exe)) return null;
-        if (Path.IsPathRooted(exe) || exe.Contains(Path.DirectorySeparatorChar) || exe.Contains(Path.AltDirectorySeparatorChar))
-        {
-            var full = Path.GetFullPath(exe);
-            return File.Exists(full) ? full : null;
-        }
-        var extensions = OperatingSystem.IsWindows() ? new[] { "", ".exe", ".cmd", ".bat" } : [""];
-        foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
-        {
-            foreach (var extension in extensions)
-            {
-                var candidate = Path.Combine(directory, exe + extension);
-                if (File.Exists(candidate)) return candidate;
-            }
-        }
-        return null;
-    }
+    public static string? FindOnPath(string exe) => ProcessRunner.Resolve(exe);
 
     private async Task<bool> IsHeldByAsync(string beadId, string actor, CancellationToken cancellationToken)
     {
@@ -193,26 +173,20 @@ internal sealed partial class BdWorkPlane : IWorkPlane
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            using var timeout = new CancellationTokenSource(_timeout, _time);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
             var started = _time.GetTimestamp();
-            var result = await CliWrap.Cli.Wrap(executable)
-                .WithArguments(arguments)
-                .WithEnvironmentVariables(environment)
-                .WithWorkingDirectory(Directory.Exists(_beadsDir) ? _beadsDir : Environment.CurrentDirectory)
-                .WithValidation(CommandResultValidation.None)
-                .ExecuteBufferedAsync(linked.Token)
-                .ConfigureAwait(false);
+            var result = await ProcessRunner.RunAsync(executable, arguments, _timeout, environment: environment,
+                workingDirectory: Directory.Exists(_beadsDir) ? _beadsDir : Environment.CurrentDirectory,
+                time: _time, displayName: "bd", cancellationToken: cancellationToken).ConfigureAwait(false);
             LogCall(_logger, commandLine, result.ExitCode, _time.GetElapsedTime(started).TotalMilliseconds);
             return new BdResult(commandLine, result.ExitCode, result.StandardOutput, result.StandardError);
         }
-        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        catch (ProcessRunException ex) when (ex.TimedOut)
         {
-            throw new BdCommandException($"`{commandLine}` timed out after {_timeout.TotalSeconds:0.#} s (killed)", ex);
+            throw new BdCommandException(ex.Message, ex);
         }
-        catch (Exception ex) when (ex is Win32Exception or InvalidOperationException && ex is not BdCommandException)
+        catch (ProcessRunException ex)
         {
-            throw new BdCommandException($"bd executable not found: {_executable} ({ex.Message})", ex);
+            throw new BdCommandException($"bd executable not found: {_executable} ({ex.InnerException?.Message})", ex);
         }
         finally
         {
@@ -240,9 +214,7 @@ internal sealed partial class BdWorkPlane : IWorkPlane
             .FirstOrDefault(l => l.Contains(needle, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>For messages only: the arguments are always passed as a list, never through a shell.</summary>
-    internal static string DisplayCommandLine(IReadOnlyList<string> arguments) =>
-        "bd " + string.Join(' ', arguments.Select(a =>
-            a.Length == 0 ? "\"\"" : a.Any(c => char.IsWhiteSpace(c) || c is '"' or '\'' or '\\' or '$' or '`') ? $"\"{a.Replace("\"", "\\\"")}\"" : a));
+    internal static string DisplayCommandLine(IReadOnlyList<string> arguments) => ProcessRunner.Display("bd", arguments);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{CommandLine} exited {ExitCode} in {ElapsedMs:0} ms")]
     private static partial void LogCall(ILogger logger, string commandLine, int exitCode, double elapsedMs);

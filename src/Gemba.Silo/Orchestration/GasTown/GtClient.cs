@@ -1,11 +1,10 @@
-using System.ComponentModel;
 using System.Globalization;
 using System.Text.RegularExpressions;
-using CliWrap;
-using CliWrap.Buffered;
 using Gemba.Pools;
 using Gemba.Silo.WorkPlanes;
 using Microsoft.Extensions.Logging;
+
+using Gemba.Silo.Processes;
 
 namespace Gemba.Silo.Orchestration.GasTown;
 
@@ -228,9 +227,7 @@ internal sealed partial class GtClient
     // ---------------------------------------------------------------- process plumbing
 
     /// <summary>For messages and the UI only: arguments are always passed as a list, never through a shell.</summary>
-    public static string DisplayCommand(IReadOnlyList<string> arguments) =>
-        "gt " + string.Join(' ', arguments.Select(a =>
-            a.Length == 0 ? "\"\"" : a.Any(c => char.IsWhiteSpace(c) || c is '"' or '\'' or '\\' or '$' or '`' or ';' or '&' or '|') ? $"\"{a.Replace("\"", "\\\"")}\"" : a));
+    public static string DisplayCommand(IReadOnlyList<string> arguments) => ProcessRunner.Display("gt", arguments);
 
     private async Task<GtRun> RunMutationAsync(IReadOnlyList<string> arguments, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -268,7 +265,7 @@ internal sealed partial class GtClient
     private async Task<GtResult> RunAsync(IReadOnlyList<string> arguments, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var command = DisplayCommand(arguments);
-        var executable = BdWorkPlane.FindOnPath(_options.Executable) ?? throw NotFound(command, null);
+        var executable = ProcessRunner.Resolve(_options.Executable) ?? throw NotFound(command, null);
 
         var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
         if (_options.TownRoot is { } town) environment["GT_TOWN_ROOT"] = town;
@@ -279,26 +276,19 @@ internal sealed partial class GtClient
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            using var timeoutSource = new CancellationTokenSource(timeout, _time);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
             var started = _time.GetTimestamp();
-            var result = await Cli.Wrap(executable)
-                .WithArguments(arguments)
-                .WithEnvironmentVariables(environment)
-                .WithWorkingDirectory(workingDirectory)
-                .WithValidation(CommandResultValidation.None)
-                .ExecuteBufferedAsync(linked.Token)
-                .ConfigureAwait(false);
+            var result = await ProcessRunner.RunAsync(executable, arguments, timeout, environment: environment, workingDirectory: workingDirectory,
+                time: _time, displayName: "gt", cancellationToken: cancellationToken).ConfigureAwait(false);
             LogCall(command, result.ExitCode, _time.GetElapsedTime(started).TotalMilliseconds);
             return new GtResult(command, result.ExitCode, result.StandardOutput, result.StandardError);
         }
-        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        catch (ProcessRunException ex) when (ex.TimedOut)
         {
-            throw new GtCommandException(command, $"`{command}` timed out after {timeout.TotalSeconds:0.#} s (killed)", null, null, ex);
+            throw new GtCommandException(command, ex.Message, null, null, ex.InnerException);
         }
-        catch (Win32Exception ex)
+        catch (ProcessRunException ex)
         {
-            throw NotFound(command, ex);
+            throw NotFound(command, ex.InnerException);
         }
         finally
         {

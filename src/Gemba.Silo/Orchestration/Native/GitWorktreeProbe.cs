@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Logging;
 
+using Gemba.Silo.Processes;
+
 namespace Gemba.Silo.Orchestration.Native;
 
 /// <summary>
@@ -22,14 +24,14 @@ internal sealed partial class GitWorktreeProbe(TimeSpan timeout, ILogger log)
         var full = Path.GetFullPath(directory);
         if (!IsInsideRepository(full)) return true;
 
-        if (CommandRunner.Resolve("git") is not { } git)
+        if (ProcessRunner.Resolve("git") is not { } git)
         {
             LogDirty(full, "git not found on PATH");
             return false;
         }
         try
         {
-            var result = await CommandRunner.RunAsync(git, ["-C", full, "status", "--porcelain"], timeout, environment: Environment, cancellationToken: cancellationToken)
+            var result = await ProcessRunner.RunAsync(git, ["-C", full, "status", "--porcelain"], timeout, environment: Environment, cancellationToken: cancellationToken)
                 .ConfigureAwait(false);
             if (!result.Succeeded)
             {
@@ -38,7 +40,7 @@ internal sealed partial class GitWorktreeProbe(TimeSpan timeout, ILogger log)
             }
             return result.StandardOutput.Trim().Length == 0;
         }
-        catch (TmuxCommandException ex)
+        catch (ProcessRunException ex)
         {
             LogDirty(full, ex.Message);
             return false;

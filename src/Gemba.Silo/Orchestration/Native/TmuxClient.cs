@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 
+using Gemba.Silo.Processes;
+
 namespace Gemba.Silo.Orchestration.Native;
 
 /// <summary>
@@ -23,20 +25,24 @@ internal sealed partial class TmuxClient(string executable, string socketName, T
     /// <summary>Runs <c>tmux -L socket args…</c> and returns the result whatever the exit code.</summary>
     /// <exception cref="TmuxCommandException">tmux is missing, could not start or timed out.</exception>
     /// <param name="environment">Variables for the tmux client process itself (null removes one).</param>
-    public async Task<CommandResult> RunAsync(
+    public async Task<ProcessResult> RunAsync(
         IReadOnlyList<string> arguments, string? standardInput = null, IReadOnlyDictionary<string, string?>? environment = null, CancellationToken cancellationToken = default)
     {
-        var path = CommandRunner.Resolve(executable) ?? throw new TmuxCommandException($"{NotFoundMessage} (looked for \"{executable}\")");
+        var path = ProcessRunner.Resolve(executable) ?? throw new TmuxCommandException($"{NotFoundMessage} (looked for \"{executable}\")");
         string[] full = ["-L", socketName, .. arguments];
         var started = Stopwatch.GetTimestamp();
-        CommandResult result;
+        ProcessResult result;
         try
         {
             var variables = environment is null ? Environment
                 : Environment.Concat(environment).GroupBy(e => e.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal);
-            result = await CommandRunner.RunAsync(path, full, timeout, standardInput, variables, cancellationToken: cancellationToken).ConfigureAwait(false);
+            result = await ProcessRunner.RunAsync(path, full, timeout, standardInput, variables, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
-        catch (TmuxCommandException ex) when (ex.InnerException is not OperationCanceledException)
+        catch (ProcessRunException ex) when (ex.TimedOut)
+        {
+            throw new TmuxCommandException(ex.Message, ex);
+        }
+        catch (ProcessRunException ex)
         {
             throw new TmuxCommandException($"{NotFoundMessage}: {ex.Message}", ex);
         }
@@ -53,7 +59,7 @@ internal sealed partial class TmuxClient(string executable, string socketName, T
     }
 
     /// <summary>stderr of a failed call meaning "that pane, window or server does not exist (any more)".</summary>
-    public static bool IsMissing(CommandResult result) =>
+    public static bool IsMissing(ProcessResult result) =>
         !result.Succeeded && (result.StandardError.Contains("can't find", StringComparison.OrdinalIgnoreCase)
             || result.StandardError.Contains("no server running", StringComparison.OrdinalIgnoreCase)
             || result.StandardError.Contains("error connecting to", StringComparison.OrdinalIgnoreCase)

@@ -4,6 +4,8 @@ using Gemba.Orchestration;
 using Gemba.Sessions;
 using Microsoft.Extensions.Logging;
 
+using Gemba.Silo.Processes;
+
 namespace Gemba.Silo.Orchestration.Native;
 
 /// <summary>
@@ -74,7 +76,7 @@ internal sealed partial class TmuxOrchestrationPlane : IOrchestrationPlane
         await EnsureSessionAsync(cancellationToken).ConfigureAwait(false);
         var pane = (await _tmux.RunCheckedAsync(arguments, environment: clientEnvironment, cancellationToken: cancellationToken).ConfigureAwait(false)).Trim();
         if (!PaneId().IsMatch(pane))
-            throw new TmuxCommandException($"`{CommandRunner.Display("tmux", arguments)}` printed \"{pane}\" where a pane id (%N) was expected");
+            throw new TmuxCommandException($"`{ProcessRunner.Display("tmux", arguments)}` printed \"{pane}\" where a pane id (%N) was expected");
 
         var handle = new SessionHandle(request.SessionId, Id, pane, null);
         try

@@ -2,25 +2,29 @@ using System.ComponentModel;
 using CliWrap;
 using CliWrap.Buffered;
 
-namespace Gemba.Silo.Orchestration.Native;
+namespace Gemba.Silo.Processes;
 
 /// <summary>
-/// Runs one executable with an argument list (never a shell string) under a timeout, capturing
-/// stdout and stderr. Exit codes are returned, not judged: callers decide what failure means.
+/// The one way gemba runs another program (tmux, git, bd, gt): an argument list, never a shell
+/// string; a timeout after which the process is killed; stdout and stderr captured apart. Exit
+/// codes are returned, not judged: callers decide what failure means.
 /// </summary>
-internal static class CommandRunner
+internal static class ProcessRunner
 {
-    /// <exception cref="TmuxCommandException">The call timed out or the executable could not be started.</exception>
-    public static async Task<CommandResult> RunAsync(
+    /// <param name="displayName">How the program is named in messages (default: the file name).</param>
+    /// <exception cref="ProcessRunException">The call timed out or the executable could not be started.</exception>
+    public static async Task<ProcessResult> RunAsync(
         string executable,
         IReadOnlyList<string> arguments,
         TimeSpan timeout,
         string? standardInput = null,
         IReadOnlyDictionary<string, string?>? environment = null,
         string? workingDirectory = null,
+        TimeProvider? time = null,
+        string? displayName = null,
         CancellationToken cancellationToken = default)
     {
-        var commandLine = Display(Path.GetFileName(executable), arguments);
+        var commandLine = Display(displayName ?? Path.GetFileName(executable), arguments);
         var command = Cli.Wrap(executable)
             .WithArguments(arguments)
             .WithValidation(CommandResultValidation.None)
@@ -28,20 +32,20 @@ internal static class CommandRunner
         if (environment is not null) command = command.WithEnvironmentVariables(environment);
         if (workingDirectory is not null) command = command.WithWorkingDirectory(workingDirectory);
 
-        using var timer = new CancellationTokenSource(timeout);
+        using var timer = new CancellationTokenSource(timeout, time ?? TimeProvider.System);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
         try
         {
             var result = await command.ExecuteBufferedAsync(linked.Token).ConfigureAwait(false);
-            return new CommandResult(commandLine, result.ExitCode, result.StandardOutput, result.StandardError);
+            return new ProcessResult(commandLine, result.ExitCode, result.StandardOutput, result.StandardError);
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new TmuxCommandException($"`{commandLine}` timed out after {timeout.TotalSeconds:0.#} s (killed)", ex);
+            throw new ProcessRunException($"`{commandLine}` timed out after {timeout.TotalSeconds:0.#} s (killed)", timedOut: true, ex);
         }
         catch (Exception ex) when (ex is Win32Exception or InvalidOperationException)
         {
-            throw new TmuxCommandException($"`{commandLine}` could not be started: {ex.Message}", ex);
+            throw new ProcessRunException($"`{commandLine}` could not be started: {ex.Message}", timedOut: false, ex);
         }
     }
 
@@ -54,10 +58,14 @@ internal static class CommandRunner
             var full = Path.GetFullPath(executable);
             return File.Exists(full) ? full : null;
         }
+        var extensions = OperatingSystem.IsWindows() ? new[] { "", ".exe", ".cmd", ".bat" } : [""];
         foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
         {
-            var candidate = Path.Combine(directory, executable);
-            if (File.Exists(candidate)) return candidate;
+            foreach (var extension in extensions)
+            {
+                var candidate = Path.Combine(directory, executable + extension);
+                if (File.Exists(candidate)) return candidate;
+            }
         }
         return null;
     }
