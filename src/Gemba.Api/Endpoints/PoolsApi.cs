@@ -20,8 +20,7 @@ public static class PoolsApi
 
     public static async Task<Ok<PoolsResponse>> GetPools(IGrainFactory grains, TimeProvider time)
     {
-        var config = await grains.GetGrain<IConfigGrain>(IConfigGrain.Key).Get();
-        var views = await Task.WhenAll(config.Pools.Select(p => grains.GetGrain<IPoolGrain>(p.Key.ToString()).GetView()));
+        var (config, views) = await PoolViews.LoadAsync(grains);
         var rows = config.Pools.Select((pool, i) => Row(pool, views[i])).ToList();
         return TypedResults.Ok(new PoolsResponse(rows, time.GetUtcNow()));
     }

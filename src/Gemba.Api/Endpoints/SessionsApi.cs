@@ -23,8 +23,7 @@ public static class SessionsApi
 
     public static async Task<IResult> GetSessions(IGrainFactory grains, bool? includeEnded)
     {
-        var config = await grains.GetGrain<IConfigGrain>(IConfigGrain.Key).Get();
-        var views = await Task.WhenAll(config.Pools.Select(p => grains.GetGrain<IPoolGrain>(p.Key.ToString()).GetView()));
+        var (_, views) = await PoolViews.LoadAsync(grains);
         var sessions = views.SelectMany(v => includeEnded == true ? v.Members.Concat(v.Retired) : v.Members)
             .OrderBy(m => m.Pool.Scope, StringComparer.Ordinal).ThenBy(m => m.Pool.Persona, StringComparer.Ordinal)
             .ThenBy(m => m.CreatedAt)

@@ -201,6 +201,7 @@ internal sealed partial class DispatcherGrain(
         var ready = new List<ReadyCandidate>();
         var inProgress = new List<BeadTraits>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        Func<string, Bead?> lookup = id => beads.GetValueOrDefault(id);
         foreach (var bead in snapshot.Beads)
         {
             if (bead.Status is BeadStatus.InProgress or BeadStatus.Hooked)
@@ -209,7 +210,7 @@ internal sealed partial class DispatcherGrain(
                 continue;
             }
             if (state.State.Claims.ContainsKey(bead.Id) || IsHeldBack(bead, now)) continue;
-            if (!ReadySet.IsReady(bead, id => beads.GetValueOrDefault(id), now)) continue;
+            if (!ReadySet.IsReady(bead, lookup, now)) continue;
             var traits = TraitsOf(bead);
             if (scopes.Resolve(traits) != Scope) continue;
             seen.Add(bead.Id);

@@ -20,7 +20,10 @@ internal sealed partial class PoolGrain(
 
     private bool _membershipChanged;
 
-    private PoolKey Key => PoolKey.Parse(this.GetPrimaryKeyString());
+    private PoolKey? _key;
+
+    // Parsing validates both names; do it once per activation, not on every member update.
+    private PoolKey Key => _key ??= PoolKey.Parse(this.GetPrimaryKeyString());
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {

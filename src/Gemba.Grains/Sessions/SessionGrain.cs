@@ -74,7 +74,7 @@ internal sealed partial class SessionGrain(
         {
             // Not the bead's fault: end the member before it takes the bead, so nothing is counted against it.
             var reason = state.State.Handle is null ? "no orchestration handle (its spawn was interrupted)" : "agent is gone (checked before assigning)";
-            state.State.Snapshot = Apply(StopTransition(snapshot, reason, Now));
+            state.State.Snapshot = Apply(SessionStateMachine.Stop(snapshot, reason, Now));
             await state.WriteStateAsync();
             Publish("gone");
             // The pool only learns from the exception that the hand-over failed: tell it the member ended,
@@ -127,7 +127,7 @@ internal sealed partial class SessionGrain(
             LogCloseSkipped(Id, bead);
 
         if (IsOneShot)
-            state.State.Snapshot = Apply(StopTransition(state.State.Snapshot, "one-shot session finished its bead", Now));
+            state.State.Snapshot = Apply(SessionStateMachine.Stop(state.State.Snapshot, "one-shot session finished its bead", Now));
         await state.WriteStateAsync();
         if (IsOneShot) await StopAgent();
 
@@ -181,7 +181,7 @@ internal sealed partial class SessionGrain(
         var snapshot = Require();
         if (snapshot.Status.IsTerminal()) return Summary(snapshot);
         if (snapshot.CurrentBead is { } bead) await workPlane.ReleaseAsync(bead, Id);
-        state.State.Snapshot = Apply(StopTransition(snapshot, reason, Now));
+        state.State.Snapshot = Apply(SessionStateMachine.Stop(snapshot, reason, Now));
         state.State.Current = null;
         await state.WriteStateAsync();
         await StopAgent();
@@ -199,7 +199,7 @@ internal sealed partial class SessionGrain(
         }
         else
         {
-            state.State.Snapshot = Apply(StopTransition(snapshot, "agent is gone", Now));
+            state.State.Snapshot = Apply(SessionStateMachine.Stop(snapshot, "agent is gone", Now));
             await state.WriteStateAsync();
             Publish("gone");
         }
@@ -268,15 +268,7 @@ internal sealed partial class SessionGrain(
     private SessionSnapshot Apply(Transition transition) =>
         transition.Rejection is { } why ? throw new InvalidOperationException($"session {Id}: {why}") : transition.Next;
 
-    private MemberSummary Summary(SessionSnapshot s) => new(
-        s.SessionId, s.Pool, s.Status, s.CurrentBead, s.LastBead, s.BeadsDone, s.BeadsSinceRecycle, s.Incarnation,
-        s.Profile, s.CreatedAt, s.StatusSince, s.LastDispatchAt, s.LastRecycleAt, state.State.Handle?.PaneId, s.Reason);
-
-    /// <summary>Ending a member on purpose (shrink, one-shot done): completed, holding nothing.</summary>
-    private static Transition StopTransition(SessionSnapshot s, string reason, DateTimeOffset now) =>
-        s.Status.IsTerminal()
-            ? new Transition(s, false, null)
-            : new Transition(s with { Status = SessionStatus.Completed, CurrentBead = null, ClaimToken = null, StatusSince = now, Reason = reason }, true, null);
+    private MemberSummary Summary(SessionSnapshot s) => s.ToSummary(state.State.Handle?.PaneId);
 
     private static BeadTraits TraitsOf(BeadAssignment a) =>
         new(a.BeadId, a.Title, "task", 2, null, null, a.Concepts, a.Files, null, null, null, new Dictionary<string, string>());

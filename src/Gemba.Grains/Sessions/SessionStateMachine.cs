@@ -147,6 +147,15 @@ public static class SessionStateMachine
         });
     }
 
+    /// <summary>
+    /// Ending a member on purpose (pool shrank, one-shot bead done, agent gone while idle): completed,
+    /// holding nothing. The grain releases any held claim first. Ending an ended member is a no-op.
+    /// </summary>
+    public static Transition Stop(SessionSnapshot s, string reason, DateTimeOffset now) =>
+        s.Status.IsTerminal()
+            ? Transition.Same(s)
+            : Transition.To(s with { Status = SessionStatus.Completed, CurrentBead = null, ClaimToken = null, StatusSince = now, Reason = reason });
+
     /// <param name="idleCeiling">Negative = never reap.</param>
     public static Transition Reap(SessionSnapshot s, TimeSpan idleCeiling, DateTimeOffset now)
     {

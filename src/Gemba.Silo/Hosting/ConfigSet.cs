@@ -18,12 +18,6 @@ public sealed record ConfigSet(
     public static ConfigSet Load(string poolConfigPath, string agentsPath, string personasDir, ScopeMode mode, long version = 0)
     {
         var pool = PoolConfigCodec.Load(poolConfigPath);
-        return Check(pool, agentsPath, personasDir, mode, version);
-    }
-
-    /// <summary>Checks an already parsed (e.g. edited, not yet saved) pool config.</summary>
-    public static ConfigSet Check(PoolConfigDocument pool, string agentsPath, string personasDir, ScopeMode mode, long version = 0)
-    {
         var agents = AgentsRegistry.Load(agentsPath);
         var personas = PersonaCatalog.Load(personasDir);
         var context = new ValidationContext(

@@ -37,8 +37,7 @@ internal sealed partial class GembaBootstrapper(
         return Task.CompletedTask;
     }
 
-    /// <summary>Applies a resolved config to the cluster (also used by the config API after a save).</summary>
-    public Task Apply(ResolvedConfig resolved) => grains.GetGrain<IConfigGrain>(IConfigGrain.Key).Apply(resolved);
+    private Task Apply(ResolvedConfig resolved) => grains.GetGrain<IConfigGrain>(IConfigGrain.Key).Apply(resolved);
 
     private void PokeAll()
     {

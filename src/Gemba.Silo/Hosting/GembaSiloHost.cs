@@ -88,8 +88,7 @@ public static class GembaSiloHost
         });
 
         // Registered after UseOrleans so it starts once the silo is up.
-        services.AddSingleton<GembaBootstrapper>();
-        services.AddHostedService(sp => sp.GetRequiredService<GembaBootstrapper>());
+        services.AddHostedService<GembaBootstrapper>();
 
         var app = builder.Build();
         app.UseGembaApi(options.Token);

@@ -113,8 +113,8 @@ internal sealed class SqliteWriteBatcher(string connectionString, Func<Task> ens
         command.Parameters["$type"].Value = w.GrainType;
         command.Parameters["$id"].Value = w.GrainKey;
         command.Parameters["$state"].Value = w.StateName;
-        if (command.Parameters.Contains("$payload")) command.Parameters["$payload"].Value = w.Payload;
-        if (command.Parameters.Contains("$now")) command.Parameters["$now"].Value = now;
+        command.Parameters["$payload"].Value = w.Payload;
+        command.Parameters["$now"].Value = now;
     }
 
     private async Task<SqliteConnection> ConnectionAsync()
