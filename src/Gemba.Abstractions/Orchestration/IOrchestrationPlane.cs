@@ -27,14 +27,24 @@ public interface IOrchestrationPlane
     Task<bool> IsAliveAsync(SessionHandle handle, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Whether the member's worktree has no uncommitted changes (original §2.2). Planes without a
-    /// worktree answer clean. A failing check counts as dirty: bead-done must not lose work.
+    /// Whether the member's worktree has no uncommitted changes (original §2.2), and if not, which
+    /// files are dirty. Planes without a worktree answer clean. A failing check counts as dirty:
+    /// bead-done must not lose work. gemba's own files (<c>.beads/</c>, <c>.gemba/</c>) never count.
     /// </summary>
-    Task<bool> IsWorktreeCleanAsync(SessionHandle handle, CancellationToken cancellationToken = default);
+    Task<WorktreeStatus> CheckWorktreeAsync(SessionHandle handle, CancellationToken cancellationToken = default);
 }
 
 [GenerateSerializer, Immutable, Alias("gemba.SpawnRequest")]
 public sealed record SpawnRequest(string SessionId, PoolKey Pool, string AgentType, BeadAssignment? FirstBead);
+
+/// <summary>The bead-done cleanliness answer: the dirty paths (relative to the worktree) when not clean.</summary>
+[GenerateSerializer, Immutable, Alias("gemba.WorktreeStatus")]
+public sealed record WorktreeStatus(bool IsClean, IReadOnlyList<string> DirtyFiles, string? Detail)
+{
+    public static readonly WorktreeStatus Clean = new(true, [], null);
+
+    public static WorktreeStatus Dirty(IReadOnlyList<string> files, string? detail = null) => new(false, files, detail);
+}
 
 /// <summary>How the plane finds a member again (pane id for tmux, polecat address for gt).</summary>
 [GenerateSerializer, Immutable, Alias("gemba.SessionHandle")]

@@ -7,7 +7,7 @@ namespace Gemba.Grains.Dispatch;
 public static class BeadPrompt
 {
     public static BeadAssignment Assignment(Bead bead, BeadTraits traits, string claimToken) =>
-        new(bead.Id, bead.Title, Render(bead), traits.Concepts, traits.Files, claimToken);
+        new(bead.Id, bead.Title, Render(bead), traits.Concepts, traits.Files, claimToken, traits.Repository, traits.Branch, traits.Worktree);
 
     public static string Render(Bead bead) =>
         $"""

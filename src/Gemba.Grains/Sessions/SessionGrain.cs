@@ -110,7 +110,7 @@ internal sealed partial class SessionGrain(
     {
         if (state.State.Snapshot is not { } snapshot) return SignalResult.Rejected("unknown", $"no session {Id}");
         var bead = snapshot.CurrentBead;
-        var clean = state.State.Handle is not { } handle || await plane.IsWorktreeCleanAsync(handle);
+        var clean = state.State.Handle is not { } handle || (await plane.CheckWorktreeAsync(handle)).IsClean;
         var traits = state.State.Current is { } current ? TraitsOf(current) : null;
         var transition = SessionStateMachine.BeadDone(snapshot, beadId, null, traits, clean, Now);
 
@@ -271,7 +271,7 @@ internal sealed partial class SessionGrain(
     private MemberSummary Summary(SessionSnapshot s) => s.ToSummary(state.State.Handle?.PaneId);
 
     private static BeadTraits TraitsOf(BeadAssignment a) =>
-        new(a.BeadId, a.Title, "task", 2, null, null, a.Concepts, a.Files, null, null, null, new Dictionary<string, string>());
+        new(a.BeadId, a.Title, "task", 2, null, null, a.Concepts, a.Files, a.Repository, a.Branch, a.Worktree, new Dictionary<string, string>());
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "session {SessionId}: spawn failed")]
     private partial void LogSpawnFailed(string sessionId, Exception ex);

@@ -56,8 +56,8 @@ internal sealed partial class MockOrchestrationPlane(
     public Task<bool> IsAliveAsync(SessionHandle handle, CancellationToken cancellationToken = default) =>
         Task.FromResult(_live.ContainsKey(handle.SessionId));
 
-    public Task<bool> IsWorktreeCleanAsync(SessionHandle handle, CancellationToken cancellationToken = default) =>
-        Task.FromResult(true);
+    public Task<WorktreeStatus> CheckWorktreeAsync(SessionHandle handle, CancellationToken cancellationToken = default) =>
+        Task.FromResult(WorktreeStatus.Clean);
 
     /// <summary>Runs the bead off the grain scheduler: the grain that delivered it must not wait.</summary>
     private void Schedule(SessionHandle handle, BeadAssignment assignment)

@@ -188,10 +188,10 @@ public sealed class GasTownOrchestrationPlaneTests : IDisposable
         _gt.File("git-state-slit.json", "not json at all");
         var plane = _gt.Plane();
 
-        Assert.True(await plane.IsWorktreeCleanAsync(Handle("beta/polecats/nux")));
-        Assert.False(await plane.IsWorktreeCleanAsync(Handle("beta/polecats/slit")));
-        Assert.False(await plane.IsWorktreeCleanAsync(Handle("beta/polecats/missing")));
-        Assert.False(await plane.IsWorktreeCleanAsync(new SessionHandle("s-1", "gastown", null, "not-an-address")));
+        Assert.True((await plane.CheckWorktreeAsync(Handle("beta/polecats/nux"))).IsClean);
+        Assert.False((await plane.CheckWorktreeAsync(Handle("beta/polecats/slit"))).IsClean);
+        Assert.False((await plane.CheckWorktreeAsync(Handle("beta/polecats/missing"))).IsClean);
+        Assert.False((await plane.CheckWorktreeAsync(new SessionHandle("s-1", "gastown", null, "not-an-address"))).IsClean);
     }
 
     [Fact]

@@ -23,10 +23,10 @@ public sealed class NativeWorktreeTests : IDisposable
         Git("init", "--quiet", _dir.Path);
         var plane = Plane(_dir.Path);
 
-        Assert.True(await plane.IsWorktreeCleanAsync(Handle));
+        Assert.True((await plane.CheckWorktreeAsync(Handle)).IsClean);
 
         await File.WriteAllTextAsync(_dir.Combine("scratch.txt"), "uncommitted work");
-        Assert.False(await plane.IsWorktreeCleanAsync(Handle));
+        Assert.False((await plane.CheckWorktreeAsync(Handle)).IsClean);
     }
 
     [Fact]
@@ -36,7 +36,7 @@ public sealed class NativeWorktreeTests : IDisposable
         Directory.CreateDirectory(_dir.Combine("src"));
         await File.WriteAllTextAsync(_dir.Combine("src", "new.cs"), "// new");
 
-        Assert.False(await Plane(_dir.Combine("src")).IsWorktreeCleanAsync(Handle));
+        Assert.False((await Plane(_dir.Combine("src")).CheckWorktreeAsync(Handle)).IsClean);
     }
 
     [Fact]
@@ -44,7 +44,7 @@ public sealed class NativeWorktreeTests : IDisposable
     {
         await File.WriteAllTextAsync(_dir.Combine("loose.txt"), "not versioned");
 
-        Assert.True(await Plane(_dir.Path).IsWorktreeCleanAsync(Handle));
+        Assert.True((await Plane(_dir.Path).CheckWorktreeAsync(Handle)).IsClean);
     }
 
     [Fact]
@@ -53,7 +53,7 @@ public sealed class NativeWorktreeTests : IDisposable
         // a .git file that points nowhere: git status fails, and a failed check must not lose work
         await File.WriteAllTextAsync(_dir.Combine(".git"), "gitdir: /nonexistent/gemba/worktree\n");
 
-        Assert.False(await Plane(_dir.Path).IsWorktreeCleanAsync(Handle));
+        Assert.False((await Plane(_dir.Path).CheckWorktreeAsync(Handle)).IsClean);
     }
 
     private static void Git(params string[] arguments)

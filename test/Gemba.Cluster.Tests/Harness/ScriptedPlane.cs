@@ -116,8 +116,8 @@ public sealed class ScriptedPlane : IOrchestrationPlane
 
     public Task<bool> IsAliveAsync(SessionHandle handle, CancellationToken cancellationToken = default) => Task.FromResult(true);
 
-    public Task<bool> IsWorktreeCleanAsync(SessionHandle handle, CancellationToken cancellationToken = default) =>
-        Task.FromResult(!_dirty.GetValueOrDefault(handle.SessionId));
+    public Task<WorktreeStatus> CheckWorktreeAsync(SessionHandle handle, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_dirty.GetValueOrDefault(handle.SessionId) ? WorktreeStatus.Dirty(["scratch.txt"]) : WorktreeStatus.Clean);
 
     private async Task Handover(string sessionId, string beadId, PlaneCallKind kind, string? agentType)
     {

@@ -144,18 +144,18 @@ internal sealed partial class GasTownOrchestrationPlane : IOrchestrationPlane
     }
 
     /// <summary>Clean only when gt says so; any error counts as dirty so bead-done never loses work.</summary>
-    public async Task<bool> IsWorktreeCleanAsync(SessionHandle handle, CancellationToken cancellationToken = default)
+    public async Task<WorktreeStatus> CheckWorktreeAsync(SessionHandle handle, CancellationToken cancellationToken = default)
     {
         try
         {
             var (rig, name) = ParseAddress(handle);
             var state = await _gt.GitStateAsync(rig, name, cancellationToken).ConfigureAwait(false);
-            return !state.IsDirty;
+            return state.IsDirty ? WorktreeStatus.Dirty(state.UncommittedFiles, state.Describe()) : WorktreeStatus.Clean;
         }
         catch (Exception ex) when (ex is GtCommandException or ArgumentException)
         {
             LogGitStateFailed(handle.SessionId, ex.Message);
-            return false;
+            return WorktreeStatus.Dirty([], $"the git-state check failed: {ex.Message}");
         }
     }
 

@@ -19,7 +19,7 @@ namespace Gemba.Silo.Orchestration.Native;
 /// </summary>
 /// <remarks>
 /// v1 provisions no per-bead git worktree: every agent starts in
-/// <see cref="TmuxPlaneOptions.WorkingDirectory"/>, and <see cref="IsWorktreeCleanAsync"/> checks that
+/// <see cref="TmuxPlaneOptions.WorkingDirectory"/>, and <see cref="CheckWorktreeAsync"/> checks that
 /// directory's <c>git status</c> (clean when it is not inside a git repository).
 /// </remarks>
 internal sealed partial class TmuxOrchestrationPlane : IOrchestrationPlane
@@ -154,8 +154,8 @@ internal sealed partial class TmuxOrchestrationPlane : IOrchestrationPlane
     /// <see cref="TmuxPlaneOptions.WorkingDirectory"/>, shared by every member. Not a git repository →
     /// clean; a git error → dirty.
     /// </summary>
-    public Task<bool> IsWorktreeCleanAsync(SessionHandle handle, CancellationToken cancellationToken = default) =>
-        _git.IsCleanAsync(_options.WorkingDirectory, cancellationToken);
+    public async Task<WorktreeStatus> CheckWorktreeAsync(SessionHandle handle, CancellationToken cancellationToken = default) =>
+        await _git.IsCleanAsync(_options.WorkingDirectory, cancellationToken).ConfigureAwait(false) ? WorktreeStatus.Clean : WorktreeStatus.Dirty([]);
 
     private async Task EnsureSessionAsync(CancellationToken cancellationToken)
     {
