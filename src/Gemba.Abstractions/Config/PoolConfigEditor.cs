@@ -99,7 +99,7 @@ internal sealed class PoolConfigEditor
         [PoolConfigReader.Pool, var key] => IsDefaultKey(key),
         [PoolConfigReader.Pool, PoolConfigReader.Routing, _] => true,
         [PoolConfigReader.Pool, var scope, _, var key] => scope != PoolConfigReader.Routing && !IsDefaultKey(scope)
-            && key is "size" or "agent_type" or "floor" or "recycle_after_beads" or "idle_ceiling_minutes"
+            && key is "size" or "agent_type" or "floor" or "recycle_after_beads" or "idle_ceiling_minutes" or "stall_timeout_minutes"
                 or "min_interval_per_session_seconds" or "max_concurrent",
         _ => false,
     };

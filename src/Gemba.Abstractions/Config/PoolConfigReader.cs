@@ -13,7 +13,7 @@ internal sealed class PoolConfigReader
 
     private static readonly string[] EntryKeys =
     [
-        "size", "agent_type", "floor", "recycle_after_beads", "idle_ceiling_minutes",
+        "size", "agent_type", "floor", "recycle_after_beads", "idle_ceiling_minutes", "stall_timeout_minutes",
         "min_interval_per_session_seconds", "max_concurrent",
     ];
 
@@ -141,6 +141,7 @@ internal sealed class PoolConfigReader
             case "floor": entry.Floor = ReadFloat(item); break;
             case "recycle_after_beads": entry.RecycleAfterBeads = ReadInt(item); break;
             case "idle_ceiling_minutes": entry.IdleCeilingMinutes = ReadInt(item); break;
+            case "stall_timeout_minutes": entry.StallTimeoutMinutes = ReadInt(item); break;
             case "min_interval_per_session_seconds": entry.MinIntervalPerSessionSeconds = ReadInt(item); break;
             case "max_concurrent": entry.MaxConcurrent = ReadInt(item); break;
         }

@@ -19,6 +19,7 @@ public static class PoolConfigResolver
     public const double DefaultFloor = 0.5;
     public const int DefaultRecycleAfterBeads = 5;
     public const int DefaultIdleCeilingMinutes = 30;
+    public const int DefaultStallTimeoutMinutes = 60;
     public const string DefaultAgentType = "claude";
 
     /// <param name="maxParallel">Host pane cap from agents.toml; 0 = no clamp.</param>
@@ -90,7 +91,8 @@ public static class PoolConfigResolver
                     IdleCeilingMinutes: entry.IdleCeilingMinutes is null or 0 ? DefaultIdleCeilingMinutes : entry.IdleCeilingMinutes.Value,
                     MinIntervalSeconds: Math.Max(0, entry.MinIntervalPerSessionSeconds ?? 0),
                     MaxConcurrent: Math.Max(0, entry.MaxConcurrent ?? 0),
-                    ClampActivated: clamped);
+                    ClampActivated: clamped,
+                    StallTimeoutMinutes: entry.StallTimeoutMinutes is null or 0 ? DefaultStallTimeoutMinutes : entry.StallTimeoutMinutes.Value);
             }
         }
 

@@ -60,6 +60,8 @@ public static class PoolConfigValidator
             if (entry.Size < -1)
                 Add([.. entryPath, "size"], FindingSeverity.Error, $"size must be -1 (disabled) or 0 or more, found {entry.Size}");
             CheckFloor(entry.Floor, [.. entryPath, "floor"], Add);
+            if (entry.StallTimeoutMinutes < -1)
+                Add([.. entryPath, "stall_timeout_minutes"], FindingSeverity.Error, $"must be -1 (never), 0 (the default, {PoolConfigResolver.DefaultStallTimeoutMinutes}) or more, found {entry.StallTimeoutMinutes}");
             if (entry.MinIntervalPerSessionSeconds < 0)
                 Add([.. entryPath, "min_interval_per_session_seconds"], FindingSeverity.Error, $"must be 0 (no rate limit) or more, found {entry.MinIntervalPerSessionSeconds}");
             if (entry.MaxConcurrent < 0)

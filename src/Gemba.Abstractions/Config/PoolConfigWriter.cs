@@ -66,6 +66,7 @@ internal static class PoolConfigWriter
             if (e.Floor is { } f) yield return new([.. path, "floor"], f);
             if (e.RecycleAfterBeads is { } r) yield return new([.. path, "recycle_after_beads"], r);
             if (e.IdleCeilingMinutes is { } i) yield return new([.. path, "idle_ceiling_minutes"], i);
+            if (e.StallTimeoutMinutes is { } st) yield return new([.. path, "stall_timeout_minutes"], st);
             if (e.MinIntervalPerSessionSeconds is { } m) yield return new([.. path, "min_interval_per_session_seconds"], m);
             if (e.MaxConcurrent is { } c) yield return new([.. path, "max_concurrent"], c);
         }

@@ -24,6 +24,9 @@ public sealed record PoolEntry
     [JsonPropertyName("idle_ceiling_minutes"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? IdleCeilingMinutes { get; set; }
 
+    [JsonPropertyName("stall_timeout_minutes"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? StallTimeoutMinutes { get; set; }
+
     [JsonPropertyName("min_interval_per_session_seconds"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? MinIntervalPerSessionSeconds { get; set; }
 

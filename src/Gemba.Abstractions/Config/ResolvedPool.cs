@@ -10,6 +10,7 @@ namespace Gemba.Config;
 /// <param name="MaxConcurrent">Cap on members working at once; 0 = the effective size.</param>
 /// <param name="RecycleAfterBeads">Recycle a member after this many beads; negative = never.</param>
 /// <param name="IdleCeilingMinutes">Reap a member idle this long; negative = never.</param>
+/// <param name="StallTimeoutMinutes">Escalate a member working this long without any signal from its agent; negative = never.</param>
 [GenerateSerializer, Immutable, Alias("gemba.ResolvedPool")]
 public sealed record ResolvedPool(
     string Scope,
@@ -22,7 +23,8 @@ public sealed record ResolvedPool(
     int IdleCeilingMinutes,
     int MinIntervalSeconds,
     int MaxConcurrent,
-    bool ClampActivated)
+    bool ClampActivated,
+    int StallTimeoutMinutes = PoolConfigResolver.DefaultStallTimeoutMinutes)
 {
     public PoolKey Key => new(Scope, Persona);
 

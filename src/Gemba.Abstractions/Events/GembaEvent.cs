@@ -17,6 +17,7 @@ public static class GembaEventKinds
     public const string Decision = "dispatch.decision";
     public const string SessionChanged = "session.changed";
     public const string Escalation = "escalation.opened";
+    public const string EscalationResolved = "escalation.resolved";
     public const string ConfigApplied = "config.applied";
 }
 

@@ -40,8 +40,18 @@ public interface IPoolGrain : IGrainWithStringKey
 }
 
 /// <summary>The pool as the dispatcher sees it: live members only.</summary>
+/// <param name="GrowthPausedUntil">Set while the pool backs off after failed spawns: no new members until then.</param>
+/// <param name="GrowthPausedReason">Why, for the decisions log and <c>/api/pools</c>.</param>
 [GenerateSerializer, Immutable, Alias("gemba.PoolView")]
-public sealed record PoolView(ResolvedPool? Config, IReadOnlyList<MemberSummary> Members, IReadOnlyList<MemberSummary> Retired);
+public sealed record PoolView(
+    ResolvedPool? Config,
+    IReadOnlyList<MemberSummary> Members,
+    IReadOnlyList<MemberSummary> Retired,
+    DateTimeOffset? GrowthPausedUntil = null,
+    string? GrowthPausedReason = null)
+{
+    public bool GrowthPaused(DateTimeOffset now) => GrowthPausedUntil is { } until && now < until;
+}
 
 /// <param name="SessionId">The member to use, or a fresh id to grow the pool.</param>
 /// <param name="IsNew">True when the pool grows by this member.</param>

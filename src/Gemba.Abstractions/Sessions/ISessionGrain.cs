@@ -38,10 +38,12 @@ public interface ISessionGrain : IGrainWithStringKey
 
     /// <summary>
     /// Asks the orchestration plane whether the agent still runs. A dead agent holding a bead
-    /// fails (the bead is released and counted); a dead idle one is simply ended.
+    /// fails (the bead is released and counted); a dead idle one is simply ended. A live member
+    /// that has held its bead past <paramref name="stallAfter"/> without any signal from its agent
+    /// raises a <c>stalled</c> escalation (negative = never); it is not killed.
     /// </summary>
     [Alias("CheckAlive")]
-    Task<MemberSummary?> CheckAlive();
+    Task<MemberSummary?> CheckAlive(TimeSpan stallAfter);
 
     /// <summary>The member as it stands, even mid-transition (state changes before it is persisted).</summary>
     [Alias("GetSummary"), Orleans.Concurrency.AlwaysInterleave]

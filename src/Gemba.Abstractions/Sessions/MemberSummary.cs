@@ -8,6 +8,7 @@ namespace Gemba.Sessions;
 /// </summary>
 /// <param name="Incarnation">Fencing token: bumped on every new bead and every recycle, so a late
 /// signal from a previous assignment is recognisably stale.</param>
+/// <param name="Escalation">The member's open escalation, if any.</param>
 [GenerateSerializer, Immutable, Alias("gemba.MemberSummary")]
 public sealed record MemberSummary(
     string SessionId,
@@ -24,7 +25,8 @@ public sealed record MemberSummary(
     DateTimeOffset? LastDispatchAt,
     DateTimeOffset? LastRecycleAt,
     string? PaneId,
-    string? Reason)
+    string? Reason,
+    Gemba.Escalations.Escalation? Escalation = null)
 {
     public bool IsIdle => Status == SessionStatus.Ready;
 }

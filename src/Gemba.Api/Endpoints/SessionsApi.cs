@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Gemba.Api.Http;
 using Gemba.Config;
+using Gemba.Escalations;
 using Gemba.Pools;
 using Gemba.Sessions;
 using Microsoft.AspNetCore.Builder;
@@ -66,7 +67,7 @@ public static class SessionsApi
 
     private static SessionRow Row(MemberSummary m) => new(
         m.SessionId, m.Pool.Scope, m.Pool.Persona, m.Status.ToWire(), m.CurrentBead, m.LastBead, m.BeadsDone, m.BeadsSinceRecycle,
-        m.PaneId, m.CreatedAt, m.StatusSince, m.LastDispatchAt, m.LastRecycleAt, m.Reason);
+        m.PaneId, m.CreatedAt, m.StatusSince, m.LastDispatchAt, m.LastRecycleAt, m.Reason, m.Escalation);
 }
 
 public sealed record SessionsResponse(IReadOnlyList<SessionRow> Sessions);
@@ -85,7 +86,8 @@ public sealed record SessionRow(
     DateTimeOffset StatusSince,
     DateTimeOffset? LastDispatchAt,
     DateTimeOffset? LastRecycleAt,
-    string? Reason);
+    string? Reason,
+    Escalation? Escalation);
 
 public sealed record BeadDoneRequest(string? Bead);
 

@@ -4,7 +4,10 @@ using Microsoft.AspNetCore.Http;
 
 namespace Gemba.Api.Http;
 
-/// <summary>Required when the server binds beyond loopback: every /api call must bear the token.</summary>
+/// <summary>
+/// Active whenever the server was started with <c>--token</c> (mandatory off loopback, optional on it):
+/// every call but <c>/healthz</c> must bear the token. Agents started by gemba get it as <c>GEMBA_TOKEN</c>.
+/// </summary>
 public sealed class BearerTokenMiddleware(RequestDelegate next, string token)
 {
     private readonly byte[] _expected = Encoding.UTF8.GetBytes(token);
@@ -21,7 +24,9 @@ public sealed class BearerTokenMiddleware(RequestDelegate next, string token)
         if (!CryptographicOperations.FixedTimeEquals(presented, _expected))
         {
             context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-            await context.Response.WriteAsJsonAsync(new ApiError("unauthorized", "a valid bearer token is required on a non-loopback bind"));
+            var why = presented.Length == 0 ? "no bearer token was sent" : "the bearer token does not match";
+            await context.Response.WriteAsJsonAsync(new ApiError("unauthorized",
+                $"this server was started with --token: send 'Authorization: Bearer <token>' ({why}); agents get it as GEMBA_TOKEN"));
             return;
         }
         await next(context);

@@ -6,7 +6,8 @@ namespace Gemba.Api.Http;
 /// <summary>
 /// Every mutation carries <c>X-GEMBA-Confirm</c>, a client-minted nonce. The first use runs the
 /// handler and caches its response; a replay within five minutes gets the cached response back
-/// (with <c>X-GEMBA-Confirm-Replay: true</c>) instead of a second side effect. Keyed by
+/// (with <c>X-GEMBA-Confirm-Replay: true</c>) instead of a second side effect; 5xx answers are not
+/// cached, so a retry after a server error runs again. Keyed by
 /// (method, path, nonce): the original keyed by nonce alone and replayed across routes.
 /// </summary>
 public sealed class ConfirmNonceMiddleware(RequestDelegate next, TimeProvider time)
@@ -57,7 +58,9 @@ public sealed class ConfirmNonceMiddleware(RequestDelegate next, TimeProvider ti
             context.Response.Body = original;
         }
         var body = buffer.ToArray();
-        Store(key, new CachedResponse(context.Response.StatusCode, context.Response.ContentType, body, now + Ttl), now);
+        // A server error is not an answer worth replaying: the client retries with the same nonce
+        // (gemba-state does, across restarts) and must reach the handler again.
+        if (context.Response.StatusCode < 500) Store(key, new CachedResponse(context.Response.StatusCode, context.Response.ContentType, body, now + Ttl), now);
         await original.WriteAsync(body);
     }
 

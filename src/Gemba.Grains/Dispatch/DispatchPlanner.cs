@@ -1,6 +1,7 @@
 using System.Globalization;
 using Gemba.Config;
 using Gemba.Dispatch;
+using Gemba.Grains.Pools;
 using Gemba.Pools;
 using Gemba.Sessions;
 
@@ -152,18 +153,12 @@ public static class DispatchPlanner
         private void SizeUp(Pool pool)
         {
             var config = pool.Input.Config;
-            var idle = new List<MemberSummary>();
-            var live = 0;
-            foreach (var m in pool.Input.Members)
-            {
-                if (m.Status.IsTerminal()) continue;
-                live++;
-                if (m.Status == SessionStatus.Ready && m.CurrentBead is null) idle.Add(m);
-                else pool.Busy++;
-            }
-            pool.Growth = Math.Max(0, config.SizeEffective - live);
+            var capacity = PoolCapacity.Of(config, pool.Input.Members, pool.Input.GrowthPaused is not null);
+            pool.Busy = capacity.Busy;
+            pool.Growth = capacity.Growth;
             if (!config.OneShot)
             {
+                var idle = pool.Input.Members.Where(m => !m.Status.IsTerminal() && PoolCapacity.IsIdle(m));
                 foreach (var m in idle.OrderBy(m => m.SessionId, StringComparer.Ordinal))
                 {
                     if (IsGated(config, m))
@@ -427,6 +422,8 @@ public static class DispatchPlanner
                 return $"max-concurrent reached ({inFlight}/{config.ConcurrencyCap} in flight)";
             if (pool.Gated > 0 && pool.Assigned == 0)
                 return $"per-session rate limit: {pool.Gated} idle member(s) dispatched less than {config.MinIntervalSeconds}s ago";
+            if (pool.Input.GrowthPaused is { } paused && pool.Busy + pool.Assigned < config.SizeEffective)
+                return $"pool {pool.Key}: {paused}";
             return $"pool full: {inFlight}/{config.SizeEffective} members busy";
         }
 

@@ -160,7 +160,7 @@ internal sealed partial class DispatcherGrain(
         var snapshot = await snapshotTask;
         var now = time.GetUtcNow();
         var beads = Index(snapshot.Beads);
-        if (!maintenance && !HasCapacity(pools, views) && !HasUnconfirmedClaims)
+        if (!maintenance && !HasCapacity(pools, views, now) && !HasUnconfirmedClaims)
             return new CycleReport(0, 0, [], Stopwatch.GetElapsedTime(started));
         var ledgerChanged = await Reconcile(views, beads, now);
         var plan = DispatchPlanner.Plan(BuildInput(config, pools, views, snapshot, beads, now));
@@ -179,14 +179,11 @@ internal sealed partial class DispatcherGrain(
     /// full plan costs tens of milliseconds, and bead-done pokes arrive faster than members free up.
     /// Timer cycles always plan, so every waiting bead keeps an up-to-date explanation.
     /// </summary>
-    private static bool HasCapacity(List<ResolvedPool> pools, PoolView[] views)
+    private static bool HasCapacity(List<ResolvedPool> pools, PoolView[] views, DateTimeOffset now)
     {
         for (var i = 0; i < pools.Count; i++)
         {
-            var members = views[i].Members;
-            var busy = members.Count(m => m.Status.IsBusy());
-            var free = (pools[i].OneShot ? 0 : members.Count(m => m.IsIdle)) + Math.Max(0, pools[i].SizeEffective - members.Count);
-            if (Math.Min(free, pools[i].ConcurrencyCap - busy) > 0) return true;
+            if (PoolCapacity.Of(pools[i], views[i].Members, views[i].GrowthPaused(now)).Free(pools[i].OneShot) > 0) return true;
         }
         return false;
     }
@@ -221,7 +218,7 @@ internal sealed partial class DispatcherGrain(
         if (_traits.Count > 2 * (ready.Count + inProgress.Count) + 1024)
             foreach (var stale in _traits.Keys.Where(id => !beads.ContainsKey(id)).ToList()) _traits.Remove(stale);
 
-        var inputs = pools.Select((p, i) => new PoolInput(p, views[i].Members)).ToList();
+        var inputs = pools.Select((p, i) => new PoolInput(p, views[i].Members, views[i].GrowthPaused(now) ? views[i].GrowthPausedReason : null)).ToList();
         return new PlanInput(Scope, now, inputs, ready, inProgress, PlannerOptions.Default);
     }
 

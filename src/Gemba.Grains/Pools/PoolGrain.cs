@@ -1,6 +1,7 @@
 using Gemba.Dispatch;
 using Gemba.Config;
 using Gemba.Pools;
+using Gemba.Grains.Sessions;
 using Gemba.Sessions;
 using Microsoft.Extensions.Logging;
 
@@ -19,6 +20,9 @@ internal sealed partial class PoolGrain(
     private const int RetiredKept = 50;
 
     private bool _membershipChanged;
+
+    // In memory: a restarted silo tries a spawn again at once, which is what an operator who fixed agents.toml wants.
+    private SpawnBackoff? _spawnBackoff;
 
     private PoolKey? _key;
 
@@ -59,31 +63,36 @@ internal sealed partial class PoolGrain(
     }
 
     public Task<PoolView> GetView() =>
-        Task.FromResult(new PoolView(state.State.Config, [.. state.State.Members.Values], [.. state.State.Retired]));
+        Task.FromResult(new PoolView(state.State.Config, [.. state.State.Members.Values], [.. state.State.Retired],
+            _spawnBackoff?.Until, _spawnBackoff?.Describe()));
 
     public async Task<IReadOnlyList<MemberDispatchResult>> Dispatch(IReadOnlyList<MemberAssignment> assignments)
     {
         var config = state.State.Config;
         var results = new MemberDispatchResult[assignments.Count];
         var calls = new List<Task>();
-        var members = state.State.Members.Count;
-        var busy = state.State.Members.Values.Count(m => m.Status.IsBusy());
+        var paused = _spawnBackoff is { } backoff && backoff.Pauses(time.GetUtcNow());
+        // The plan may be stale: the pool checks it against the same capacity rule the planner used.
+        var capacity = config is null ? default : PoolCapacity.Of(config, state.State.Members.Values, paused);
+        var growth = capacity.Growth;
+        var room = capacity.ConcurrencyRoom;
         for (var i = 0; i < assignments.Count; i++)
         {
             var a = assignments[i];
             var index = i;
             string? refusal = null;
             if (config is null || config.SizeEffective <= 0) refusal = "pool is not configured";
-            else if (a.IsNew && members >= config.SizeEffective) refusal = $"pool full ({members}/{config.SizeEffective})";
-            else if (busy >= config.ConcurrencyCap) refusal = $"max-concurrent reached ({busy}/{config.ConcurrencyCap})";
+            else if (a.IsNew && paused) refusal = _spawnBackoff!.Describe();
+            else if (a.IsNew && growth <= 0) refusal = $"pool full ({capacity.Live}/{config.SizeEffective})";
+            else if (room <= 0) refusal = $"max-concurrent reached ({capacity.Busy}/{config.ConcurrencyCap})";
             else if (!a.IsNew && !state.State.Members.ContainsKey(a.SessionId)) refusal = $"{a.SessionId} is not a member";
             if (refusal is not null)
             {
                 results[i] = new MemberDispatchResult(a.Bead.BeadId, a.SessionId, false, refusal, null);
                 continue;
             }
-            if (a.IsNew) members++;
-            busy++;
+            if (a.IsNew) growth--;
+            room--;
             calls.Add(Run(a, config!, index));
         }
         await Task.WhenAll(calls);
@@ -98,6 +107,7 @@ internal sealed partial class PoolGrain(
                     ? await Session(a.SessionId).Start(Key, config.AgentType, a.Bead)
                     : await Session(a.SessionId).Assign(a.Bead, a.RecycleFirst);
                 Track(summary);
+                if (a.IsNew) NoteSpawn(summary);
                 var ok = summary.CurrentBead == a.Bead.BeadId && !summary.Status.IsTerminal();
                 results[index] = new MemberDispatchResult(a.Bead.BeadId, a.SessionId, ok, ok ? null : summary.Reason ?? "session did not take the bead", summary);
             }
@@ -122,11 +132,25 @@ internal sealed partial class PoolGrain(
         await PersistIfMembershipChanged();
     }
 
-    /// <summary>Ends members whose agent died, then reaps members idle past the ceiling.</summary>
+    private void NoteSpawn(MemberSummary started)
+    {
+        if (SessionStateMachine.IsSpawnFailure(started))
+        {
+            _spawnBackoff = SpawnBackoff.After(_spawnBackoff, started.Reason![SessionStateMachine.SpawnFailedPrefix.Length..], time.GetUtcNow());
+            LogSpawnBackoff(Key.ToString(), _spawnBackoff.Describe());
+        }
+        else if (!started.Status.IsTerminal())
+        {
+            _spawnBackoff = null;
+        }
+    }
+
+    /// <summary>Ends members whose agent died (and has stalled ones escalate), then reaps members idle past the ceiling.</summary>
     public async Task<int> Maintain()
     {
         var ended = 0;
-        var checks = await Task.WhenAll(state.State.Members.Keys.ToList().Select(id => Session(id).CheckAlive()));
+        var stallAfter = state.State.Config is { StallTimeoutMinutes: > 0 } c ? TimeSpan.FromMinutes(c.StallTimeoutMinutes) : Timeout.InfiniteTimeSpan;
+        var checks = await Task.WhenAll(state.State.Members.Keys.ToList().Select(id => Session(id).CheckAlive(stallAfter)));
         foreach (var summary in checks)
         {
             if (summary is null) continue;
@@ -194,6 +218,9 @@ internal sealed partial class PoolGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "pool {Pool}: dispatching {BeadId} to {SessionId} failed")]
     private partial void LogDispatchFailed(string pool, string sessionId, string beadId, Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "pool {Pool}: {Backoff}")]
+    private partial void LogSpawnBackoff(string pool, string backoff);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "pool {Pool}: ended {Count} member(s) (idle past the ceiling, or agent gone)")]
     private partial void LogEnded(string pool, int count);

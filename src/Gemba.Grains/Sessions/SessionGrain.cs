@@ -1,5 +1,7 @@
 using Gemba.Dispatch;
+using Gemba.Escalations;
 using Gemba.Events;
+using Gemba.Grains.Escalations;
 using Gemba.Grains.Dispatch;
 using Gemba.Orchestration;
 using Gemba.Pools;
@@ -41,6 +43,7 @@ internal sealed partial class SessionGrain(
         {
             snapshot = Apply(SessionStateMachine.Assign(snapshot, first, Now));
             state.State.Current = first;
+            state.State.LastSignalAt = Now;
         }
         state.State.Snapshot = snapshot;
         await state.WriteStateAsync();
@@ -52,7 +55,7 @@ internal sealed partial class SessionGrain(
         catch (Exception ex)
         {
             LogSpawnFailed(Id, ex);
-            await FailCore(first?.BeadId, $"spawn failed: {ex.Message}");
+            await FailCore(first?.BeadId, SessionStateMachine.SpawnFailedPrefix + ex.Message, blameBead: false);
             return Summary(state.State.Snapshot!);
         }
 
@@ -90,6 +93,7 @@ internal sealed partial class SessionGrain(
         if (transition.Rejection is { } why) throw new InvalidOperationException($"session {Id}: {why}");
         state.State.Snapshot = transition.Next;
         state.State.Current = assignment;
+        state.State.LastSignalAt = Now;
         await state.WriteStateAsync();
 
         try
@@ -110,19 +114,26 @@ internal sealed partial class SessionGrain(
     {
         if (state.State.Snapshot is not { } snapshot) return SignalResult.Rejected("unknown", $"no session {Id}");
         var bead = snapshot.CurrentBead;
-        var clean = state.State.Handle is not { } handle || (await plane.CheckWorktreeAsync(handle)).IsClean;
+        var worktree = state.State.Handle is { } handle && snapshot.CurrentBead is not null
+            ? await plane.CheckWorktreeAsync(handle)
+            : WorktreeStatus.Clean;
         var traits = state.State.Current is { } current ? TraitsOf(current) : null;
-        var transition = SessionStateMachine.BeadDone(snapshot, beadId, null, traits, clean, Now);
+        var transition = SessionStateMachine.BeadDone(snapshot, beadId, null, traits, worktree.IsClean, Now);
 
-        if (transition.Escalation is { } escalation)
+        if (transition.Escalation is not null)
         {
-            events.Publish(new GembaEvent(GembaEventKinds.Escalation, Now, snapshot.Pool.Scope, snapshot.Pool.Persona, Id, bead, snapshot.Status.ToWire(), escalation));
-            return new SignalResult(false, snapshot.Status.ToWire(), escalation);
+            // The agent is still there and still holds the bead: it hears why and can fix it.
+            var escalation = EscalationRules.DirtyWorktree(snapshot, state.State.Escalation, worktree.DirtyFiles, worktree.Detail, Now);
+            state.State.LastSignalAt = Now;
+            await Escalate(escalation);
+            return new SignalResult(false, snapshot.Status.ToWire(), escalation.Message);
         }
         if (transition.Rejection is { } why) return SignalResult.Rejected(snapshot.Status.ToWire(), why);
 
         state.State.Snapshot = transition.Next;
         state.State.Current = null;
+        state.State.LastSignalAt = Now;
+        ResolveEscalation("the agent reported bead-done with a clean worktree");
         if (bead is not null && !await workPlane.CloseAsync(bead, Id, $"done by {Id}"))
             LogCloseSkipped(Id, bead);
 
@@ -145,7 +156,10 @@ internal sealed partial class SessionGrain(
 
         var transition = SessionStateMachine.ReportState(snapshot, reported, Now);
         if (transition.Rejection is { } why) return SignalResult.Rejected(snapshot.Status.ToWire(), why);
-        if (transition.Changed)
+        state.State.LastSignalAt = Now;
+        var unstalled = state.State.Escalation is { Kind: EscalationKinds.Stalled };
+        if (unstalled) ResolveEscalation($"the agent signalled '{token}'");
+        if (transition.Changed || unstalled)
         {
             state.State.Snapshot = transition.Next;
             await state.WriteStateAsync();
@@ -183,16 +197,26 @@ internal sealed partial class SessionGrain(
         if (snapshot.CurrentBead is { } bead) await workPlane.ReleaseAsync(bead, Id);
         state.State.Snapshot = Apply(SessionStateMachine.Stop(snapshot, reason, Now));
         state.State.Current = null;
+        ResolveEscalation($"the session was stopped: {reason}");
         await state.WriteStateAsync();
         await StopAgent();
         Publish("stopped");
         return Summary(state.State.Snapshot);
     }
 
-    public async Task<MemberSummary?> CheckAlive()
+    public async Task<MemberSummary?> CheckAlive(TimeSpan stallAfter)
     {
         if (state.State.Snapshot is not { } snapshot || snapshot.Status.IsTerminal()) return state.State.Snapshot is { } s ? Summary(s) : null;
-        if (state.State.Handle is not { } handle || await plane.IsAliveAsync(handle)) return Summary(snapshot);
+        if (state.State.Handle is not { } handle || await plane.IsAliveAsync(handle))
+        {
+            var lastSignal = state.State.LastSignalAt ?? snapshot.StatusSince;
+            if (EscalationRules.Stalled(snapshot, state.State.Escalation, lastSignal, stallAfter, Now) is { } stalled)
+            {
+                await Escalate(stalled);
+                LogStalled(Id, snapshot.CurrentBead!, stalled.Message);
+            }
+            return Summary(snapshot);
+        }
         if (snapshot.CurrentBead is not null)
         {
             await FailCore(snapshot.CurrentBead, "agent is gone (its pane or process ended)");
@@ -218,23 +242,47 @@ internal sealed partial class SessionGrain(
         return done;
     }
 
-    private async Task FailCore(string? beadId, string reason)
+    /// <param name="blameBead">False when the agent never started: the pool backs off instead, and the bead is not counted as failed.</param>
+    private async Task FailCore(string? beadId, string reason, bool blameBead = true)
     {
         var snapshot = Require();
         var holding = snapshot.CurrentBead ?? beadId;
         state.State.Snapshot = Apply(SessionStateMachine.Fail(snapshot, reason, Now));
         state.State.Current = null;
+        ResolveEscalation($"the session failed: {reason}");
         await state.WriteStateAsync();
         if (holding is not null)
         {
             // The bead goes back to open so it is not stranded; the dispatcher counts the failure.
             await workPlane.ReleaseAsync(holding, Id);
-            GrainFactory.GetGrain<IDispatcherGrain>(snapshot.Pool.Scope).BeadFailed(holding, Id, reason).Ignore();
+            if (blameBead) GrainFactory.GetGrain<IDispatcherGrain>(snapshot.Pool.Scope).BeadFailed(holding, Id, reason).Ignore();
         }
         await StopAgent();
         LogFailed(Id, holding, reason);
         Publish(reason);
         NotifyUp();
+    }
+
+    /// <summary>Opens or updates the member's escalation: persisted with the session, listed cluster-wide, streamed.</summary>
+    private async Task Escalate(Escalation escalation)
+    {
+        var isNew = state.State.Escalation?.Id != escalation.Id;
+        state.State.Escalation = escalation;
+        await state.WriteStateAsync();
+        GrainFactory.GetGrain<IEscalationsGrain>(IEscalationsGrain.Key).Upsert(escalation).Ignore();
+        var s = state.State.Snapshot!;
+        events.Publish(new GembaEvent(GembaEventKinds.Escalation, Now, s.Pool.Scope, s.Pool.Persona, Id, escalation.BeadId, escalation.Kind, escalation.Message));
+        if (isNew) NotifyUp();
+    }
+
+    /// <summary>Resolves the open escalation, if any; the caller persists the session state.</summary>
+    private void ResolveEscalation(string resolution)
+    {
+        if (state.State.Escalation is not { } open) return;
+        var resolved = EscalationRules.Resolve(open, resolution, Now);
+        state.State.Escalation = null;
+        GrainFactory.GetGrain<IEscalationsGrain>(IEscalationsGrain.Key).Upsert(resolved).Ignore();
+        events.Publish(new GembaEvent(GembaEventKinds.EscalationResolved, Now, open.Scope, open.Persona, Id, open.BeadId, open.Kind, resolution));
     }
 
     private async Task StopAgent()
@@ -268,7 +316,7 @@ internal sealed partial class SessionGrain(
     private SessionSnapshot Apply(Transition transition) =>
         transition.Rejection is { } why ? throw new InvalidOperationException($"session {Id}: {why}") : transition.Next;
 
-    private MemberSummary Summary(SessionSnapshot s) => s.ToSummary(state.State.Handle?.PaneId);
+    private MemberSummary Summary(SessionSnapshot s) => s.ToSummary(state.State.Handle?.PaneId) with { Escalation = state.State.Escalation };
 
     private static BeadTraits TraitsOf(BeadAssignment a) =>
         new(a.BeadId, a.Title, "task", 2, null, null, a.Concepts, a.Files, a.Repository, a.Branch, a.Worktree, new Dictionary<string, string>());
@@ -284,6 +332,9 @@ internal sealed partial class SessionGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "session {SessionId} failed holding {BeadId}: {Reason}")]
     private partial void LogFailed(string sessionId, string? beadId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "session {SessionId} stalled on {BeadId}: {Message}")]
+    private partial void LogStalled(string sessionId, string beadId, string message);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "session {SessionId}: stopping the agent failed")]
     private partial void LogStopFailed(string sessionId, Exception ex);

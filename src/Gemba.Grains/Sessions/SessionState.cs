@@ -1,3 +1,4 @@
+using Gemba.Escalations;
 using Gemba.Orchestration;
 using Gemba.Sessions;
 
@@ -11,4 +12,8 @@ public sealed class SessionState
     public string AgentType { get; set; } = "claude";
     /// <summary>The bead in hand, kept so bead-done can grow the profile from its concepts and files.</summary>
     public BeadAssignment? Current { get; set; }
+    /// <summary>The member's open escalation (dirty bead-done, stall); null when there is none.</summary>
+    public Escalation? Escalation { get; set; }
+    /// <summary>The last time the agent said anything (or was handed its bead): the stall clock.</summary>
+    public DateTimeOffset? LastSignalAt { get; set; }
 }

@@ -52,6 +52,12 @@ public static class SessionStateMachine
     /// <summary>Escalation kind raised when an agent reports bead-done with uncommitted work (original §2.2).</summary>
     public const string DirtyWorktreeEscalation = "bead_done_with_dirty_worktree";
 
+    /// <summary>Reason prefix of a member that never started: its pool backs off, the bead is not blamed.</summary>
+    public const string SpawnFailedPrefix = "spawn failed: ";
+
+    public static bool IsSpawnFailure(MemberSummary m) =>
+        m.Status == SessionStatus.Failed && m.Reason?.StartsWith(SpawnFailedPrefix, StringComparison.Ordinal) == true;
+
     public static SessionSnapshot Create(string sessionId, PoolKey pool, DateTimeOffset now) => new(
         sessionId, pool, SessionStatus.Initializing, null, null, 0, 0, 0, AffinityProfile.Empty,
         now, now, null, null, null, null, 0);

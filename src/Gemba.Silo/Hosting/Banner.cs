@@ -22,7 +22,7 @@ internal static class Banner
         {
             var clamp = pool.ClampActivated ? $" (clamped from {pool.SizeDeclared} by MaxParallel)" : "";
             yield return string.Create(CultureInfo.InvariantCulture,
-                $"▶ pool[{pool.Scope}/{pool.Persona}]: size={pool.SizeEffective}{clamp} floor={pool.Floor:0.00} recycle_after_beads={pool.RecycleAfterBeads} idle_ceiling_min={pool.IdleCeilingMinutes}");
+                $"▶ pool[{pool.Scope}/{pool.Persona}]: size={pool.SizeEffective}{clamp} floor={pool.Floor:0.00} recycle_after_beads={pool.RecycleAfterBeads} idle_ceiling_min={pool.IdleCeilingMinutes} stall_timeout_min={pool.StallTimeoutMinutes}");
         }
     }
 }

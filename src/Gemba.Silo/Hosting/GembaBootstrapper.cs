@@ -9,7 +9,8 @@ namespace Gemba.Silo.Hosting;
 
 /// <summary>
 /// Once the silo is up: applies the config to the cluster, pre-seeds mock pools, turns work-plane
-/// changes into dispatcher pokes, and hot-reloads pool.toml when it changes on disk.
+/// changes into dispatcher pokes, and hot-reloads the configuration when pool.toml, agents.toml or a
+/// persona file changes on disk (the three are checked together; a set with errors is not applied).
 /// </summary>
 internal sealed partial class GembaBootstrapper(
     IGrainFactory grains,
@@ -17,7 +18,7 @@ internal sealed partial class GembaBootstrapper(
     ConfigState config,
     ILogger<GembaBootstrapper> log) : IHostedService, IDisposable
 {
-    private FileSystemWatcher? _watcher;
+    private readonly List<FileSystemWatcher> _watchers = [];
     private Timer? _debounce;
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -27,13 +28,16 @@ internal sealed partial class GembaBootstrapper(
             foreach (var pool in config.Current.Resolved.Pools)
                 await grains.GetGrain<IPoolGrain>(pool.Key.ToString()).Seed(1);
         workPlane.Changed += PokeAll;
-        Watch(config.Options.PoolConfig);
+        _debounce = new Timer(_ => ReloadFromDisk(), null, Timeout.Infinite, Timeout.Infinite);
+        WatchFile(config.Options.PoolConfig);
+        WatchFile(config.Options.AgentsRegistry);
+        WatchDirectory(config.Options.PersonasDir, "*.toml");
     }
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
         workPlane.Changed -= PokeAll;
-        _watcher?.Dispose();
+        DisposeWatchers();
         return Task.CompletedTask;
     }
 
@@ -45,21 +49,35 @@ internal sealed partial class GembaBootstrapper(
             grains.GetGrain<IDispatcherGrain>(scope).Poke().Ignore();
     }
 
-    private void Watch(string path)
+    private void WatchFile(string path)
     {
         var full = Path.GetFullPath(path);
-        var dir = Path.GetDirectoryName(full)!;
-        if (!Directory.Exists(dir)) return;
-        _debounce = new Timer(_ => ReloadFromDisk(), null, Timeout.Infinite, Timeout.Infinite);
-        _watcher = new FileSystemWatcher(dir, Path.GetFileName(full))
+        Watch(Path.GetDirectoryName(full)!, Path.GetFileName(full));
+    }
+
+    private void WatchDirectory(string path, string filter) => Watch(Path.GetFullPath(path), filter);
+
+    /// <summary>Editors save by rename as often as in place, so renames and deletions count as changes too.</summary>
+    private void Watch(string directory, string filter)
+    {
+        if (!Directory.Exists(directory)) return;
+        var watcher = new FileSystemWatcher(directory, filter)
         {
             NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size,
-            EnableRaisingEvents = true,
         };
-        FileSystemEventHandler changed = (_, _) => _debounce.Change(200, Timeout.Infinite);
-        _watcher.Changed += changed;
-        _watcher.Created += changed;
-        _watcher.Renamed += (_, _) => _debounce.Change(200, Timeout.Infinite);
+        FileSystemEventHandler changed = (_, _) => _debounce!.Change(200, Timeout.Infinite);
+        watcher.Changed += changed;
+        watcher.Created += changed;
+        watcher.Deleted += changed;
+        watcher.Renamed += (_, _) => _debounce!.Change(200, Timeout.Infinite);
+        watcher.EnableRaisingEvents = true;
+        _watchers.Add(watcher);
+    }
+
+    private void DisposeWatchers()
+    {
+        foreach (var watcher in _watchers) watcher.Dispose();
+        _watchers.Clear();
     }
 
     private void ReloadFromDisk()
@@ -76,14 +94,14 @@ internal sealed partial class GembaBootstrapper(
 
     public void Dispose()
     {
-        _watcher?.Dispose();
+        DisposeWatchers();
         _debounce?.Dispose();
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "pool config change not applied: {Finding}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "config change not applied: {Finding}")]
     private partial void LogReloadRejected(string finding);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "pool config reloaded: {Pools} pool(s) in force")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "config reloaded (pool.toml, agents.toml, personas): {Pools} pool(s) in force")]
     private partial void LogReloaded(int pools);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "applying the reloaded pool config failed")]
