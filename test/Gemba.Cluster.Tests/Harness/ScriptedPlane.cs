@@ -5,7 +5,7 @@ using Gemba.Sessions;
 namespace Gemba.Cluster.Tests.Harness;
 
 /// <summary>What the orchestration plane was asked to do, in order.</summary>
-public enum PlaneCallKind { Spawn, Deliver, Recycle, Stop }
+public enum PlaneCallKind { Spawn, Deliver, Recycle, Stop, FailedSpawn }
 
 /// <param name="BeadId">The bead handed over (spawn with a first bead, deliver); null otherwise.</param>
 public sealed record PlaneCall(long Sequence, PlaneCallKind Kind, string SessionId, string? BeadId, string? AgentType);
@@ -28,6 +28,7 @@ public sealed class ScriptedPlane : IOrchestrationPlane
     private readonly ConcurrentDictionary<string, BeadGate> _gates = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _dirty = new(StringComparer.Ordinal);
     private long _sequence;
+    private int _failingSpawns;
 
     public string AdaptorId => "scripted";
 
@@ -78,6 +79,9 @@ public sealed class ScriptedPlane : IOrchestrationPlane
 
     public void SetDirty(string sessionId, bool dirty) => _dirty[sessionId] = dirty;
 
+    /// <summary>The next <paramref name="count"/> spawns throw, as a missing agent binary does.</summary>
+    public void FailSpawns(int count) => Interlocked.Exchange(ref _failingSpawns, count);
+
     /// <summary>The test (acting as the agent) had a bead-done or failure accepted: the hold ends.</summary>
     public void Released(string sessionId, string beadId)
     {
@@ -90,6 +94,12 @@ public sealed class ScriptedPlane : IOrchestrationPlane
 
     public async Task<SessionHandle> SpawnAsync(SpawnRequest request, CancellationToken cancellationToken = default)
     {
+        if (Interlocked.Decrement(ref _failingSpawns) >= 0)
+        {
+            Record(PlaneCallKind.FailedSpawn, request.SessionId, request.FirstBead?.BeadId, request.AgentType);
+            throw new InvalidOperationException($"native: agent {request.AgentType}: binary \"no-such-agent\" not found on PATH");
+        }
+        Interlocked.Exchange(ref _failingSpawns, 0);
         if (request.FirstBead is { } first) await Handover(request.SessionId, first.BeadId, PlaneCallKind.Spawn, request.AgentType);
         else Record(PlaneCallKind.Spawn, request.SessionId, null, request.AgentType);
         return new SessionHandle(request.SessionId, AdaptorId, $"pane-{request.SessionId}", null);
