@@ -16,6 +16,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 dotnet build Gemba.sln -c Release --nologo -v q
+./gemba --version >/dev/null   # the functional tests run the product through the launcher, as the README does
 LOG="$(mktemp)"
 status=0
 dotnet test Gemba.sln -c Release --no-build --nologo 2>&1 | tee "$LOG" || status=$?

@@ -5,7 +5,11 @@ using System.Text;
 
 namespace Gemba.Functional.Tests;
 
-/// <summary>The real <c>gemba</c> executable (built beside the tests) run as a child process.</summary>
+/// <summary>
+/// The real product run as the README says: the repository's <c>./gemba</c> launcher (which builds
+/// into <c>artifacts/gemba</c> when the sources changed and puts <c>gemba-state</c> on the PATH agents
+/// get), as a child process.
+/// </summary>
 internal sealed class GembaProcess : IAsyncDisposable
 {
     private readonly Process _process;
@@ -27,17 +31,15 @@ internal sealed class GembaProcess : IAsyncDisposable
 
     public static GembaProcess Start(string workingDirectory, IDictionary<string, string?>? env, params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(Launcher)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "gemba.dll"));
         foreach (var arg in args) info.ArgumentList.Add(arg);
-        info.Environment.Remove("GEMBA_URL");
-        info.Environment.Remove("GEMBA_SESSION_ID");
+        foreach (var inherited in new[] { "GEMBA_URL", "GEMBA_SESSION_ID", "GEMBA_TOKEN", "GEMBA_HOME" }) info.Environment.Remove(inherited);
         if (env is not null)
             foreach (var (key, value) in env) info.Environment[key] = value;
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
@@ -49,10 +51,25 @@ internal sealed class GembaProcess : IAsyncDisposable
     }
 
     /// <summary>Runs to completion (bounded) and returns the exit code.</summary>
+    /// <summary>The checkout these tests were built from (the folder holding Gemba.sln).</summary>
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    public static string Launcher => Path.Combine(RepositoryRoot, "gemba");
+
+    public static string StateScript => Path.Combine(RepositoryRoot, "gemba-state");
+
+    private static string FindRepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Gemba.sln")) && File.Exists(Path.Combine(dir.FullName, "gemba"))) return dir.FullName;
+        throw new InvalidOperationException($"no checkout with Gemba.sln and the ./gemba launcher above {AppContext.BaseDirectory}");
+    }
+
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string workingDirectory, IDictionary<string, string?>? env, params string[] args)
     {
         await using var p = Start(workingDirectory, env, args);
-        var code = await p.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        // The first call after a source change builds through the launcher.
+        var code = await p.WaitForExitAsync(TimeSpan.FromSeconds(180));
         return (code, p.Stdout, p.Stderr);
     }
 
