@@ -56,6 +56,23 @@ public sealed class CommandLineTests
         Assert.Equal(4, await Size(http));
     }
 
+    [Fact]
+    public async Task Editing_agents_toml_while_serving_applies_it_like_pool_toml()
+    {
+        using var dir = new TempDir();
+        dir.File(".gemba/pool.toml", "[pool]\ndefault_persona = \"engineer\"\n\n[pool.local.engineer]\nsize = 3\n");
+        dir.File(".gemba/personas/engineer.toml", "name = \"Engineer\"\n");
+        var agents = dir.File(".gemba/agents.toml", "[[agent]]\nname = \"claude\"\nbinary = \"claude\"\nmax_parallel = 8\n");
+        var port = GembaProcess.FreePort();
+        await using var gemba = GembaProcess.Start(dir.Path, null, "serve", "--orchestration", "mock", "--work-plane", "jsonl", "--port", port.ToString(), "--quiet");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+
+        await Until(gemba, async () => await Size(http) == 3);
+        // max_parallel 3 with one slot reserved for manual work clamps the pool to 2, without a restart.
+        await File.WriteAllTextAsync(agents, "[[agent]]\nname = \"claude\"\nbinary = \"claude\"\nmax_parallel = 3\n");
+        await Until(gemba, async () => await Size(http) == 2);
+    }
+
     private static async Task<int?> Size(HttpClient http)
     {
         try
