@@ -1,6 +1,7 @@
 using Gemba.Beads;
 using Gemba.Silo.WorkPlanes;
 using Gemba.WorkPlanes;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gemba.Adapters.Tests;
 
@@ -347,6 +348,28 @@ public sealed class BdWorkPlaneTests : IDisposable
     }
 
     [Fact]
+    public async Task The_backoff_waits_on_the_injected_clock()
+    {
+        var time = new FakeTimeProvider();
+        var started = time.GetUtcNow();
+        _bd.LockFor("claim-gm-1", 2);
+        _bd.Respond("claim-gm-1", ShowJson("gm-1", "alice"));
+
+        var claim = _bd.Create(lockRetry: BdLockRetry.Default, time: time).ClaimAsync("gm-1", "alice");
+        // Default waits 100 ms then 200 ms; only the fake clock moving lets the claim through.
+        for (var step = 0; !claim.IsCompleted && step < 500; step++)
+        {
+            await Task.WhenAny(claim, Task.Delay(10));
+            if (!claim.IsCompleted) time.Advance(TimeSpan.FromMilliseconds(50));
+        }
+
+        Assert.True(claim.IsCompleted, "the claim did not get past two lock failures while the fake clock advanced 25 s");
+        Assert.Equal(ClaimStatus.Claimed, (await claim).Status);
+        Assert.Equal(3, _bd.Calls.Count);
+        Assert.InRange(time.GetUtcNow() - started, TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(25));
+    }
+
+    [Fact]
     public async Task A_snapshot_waits_out_the_lock_too()
     {
         _bd.LockFor("ready", 2);
@@ -373,7 +396,8 @@ public sealed class BdWorkPlaneTests : IDisposable
         Assert.Contains("`bd update gm-1 --claim --actor alice --json`", outcome.Message);
         Assert.Contains("locked by another bd process", outcome.Message);
         Assert.Contains(LockMessage, outcome.Message);
-        Assert.InRange(_bd.Calls.Count, 3, 100); // retried, and bounded
+        // QuickRetry waits 10, 20, 40, then 50 ms six times (370 ms); one more wait would pass 400 ms
+        Assert.Equal(10, _bd.Calls.Count);
         // the fake never got past the lock: no write reached the database
         Assert.False(File.Exists(Path.Combine(_bd.BeadsDir, "interactions.jsonl")));
         Assert.False(File.Exists(Path.Combine(_bd.BeadsDir, "last-touched")));
@@ -391,7 +415,7 @@ public sealed class BdWorkPlaneTests : IDisposable
 
         Assert.Contains("`bd label add gm-1 x --json` found the beads database locked", ex.Message);
         Assert.Contains(stderr, ex.Message);
-        Assert.True(_bd.Calls.Count >= 3, $"expected retries, saw {_bd.Calls.Count} call(s)");
+        Assert.Equal(10, _bd.Calls.Count);
     }
 
     [Fact]

@@ -57,9 +57,9 @@ internal sealed class FakeBd : IDisposable
 
     public IReadOnlyList<string> Environment => ReadLog("env.log");
 
-    public BdWorkPlane Create(string? executable = null, BdLockRetry? lockRetry = null)
+    public BdWorkPlane Create(string? executable = null, BdLockRetry? lockRetry = null, TimeProvider? time = null)
     {
-        var plane = new BdWorkPlane(executable ?? Executable, BeadsDir, "gemba", TimeProvider.System, NullLogger.Instance, lockRetry: lockRetry ?? QuickRetry);
+        var plane = new BdWorkPlane(executable ?? Executable, BeadsDir, "gemba", time ?? TimeProvider.System, NullLogger.Instance, lockRetry: lockRetry ?? QuickRetry);
         lock (_planes) _planes.Add(plane);
         return plane;
     }

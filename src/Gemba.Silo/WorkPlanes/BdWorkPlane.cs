@@ -183,23 +183,23 @@ internal sealed partial class BdWorkPlane : IWorkPlane, IDisposable
     /// <param name="readsReadySet">The call reads the ready set: a foreign change made before it needs no poke.</param>
     private async Task<BdResult> RunAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken, bool readsReadySet = false)
     {
-        var started = _time.GetTimestamp();
+        var waited = TimeSpan.Zero;
         var delay = _lockRetry.FirstDelay;
         for (var attempt = 1; ; attempt++)
         {
             var result = await RunOnceAsync(arguments, readsReadySet, cancellationToken).ConfigureAwait(false);
             if (!IsLocked(result)) return result;
 
-            var waited = _time.GetElapsedTime(started);
             if (waited + delay > _lockRetry.Budget)
             {
                 LogLockGaveUp(_logger, result.CommandLine, attempt, waited.TotalSeconds);
                 throw new BdCommandException(result.Describe(
-                    $"found the beads database locked by another bd process on each of {attempt} attempts over {waited.TotalSeconds:0.0} s; gave up"));
+                    $"found the beads database locked by another bd process on each of {attempt} attempts (waited {waited.TotalSeconds:0.0#} s); gave up"));
             }
             LogLockRetry(_logger, result.CommandLine, attempt, delay.TotalMilliseconds);
             // The gate is released while waiting: the holder is another process, not one of our calls.
             await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+            waited += delay;
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _lockRetry.MaxDelay.Ticks));
         }
     }
