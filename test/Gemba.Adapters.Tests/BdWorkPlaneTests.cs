@@ -472,4 +472,69 @@ public sealed class BdWorkPlaneTests : IDisposable
         }
         Assert.Equal(1, Volatile.Read(ref changes));
     }
+
+    private void RespondForCycles()
+    {
+        _bd.Respond("ready", ReadyJson);
+        _bd.Respond("list", "[" + ShowJson("gm-3", "gemba/engineer/s-9").Trim().TrimStart('[').TrimEnd(']') + "]");
+        _bd.Respond("claim-gm-1", ShowJson("gm-1", "s-1"));
+        _bd.Respond("show-gm-1", ShowJson("gm-1", "s-1"));
+        _bd.Respond("close-gm-1", ShowJson("gm-1", "s-1", "closed"));
+        _bd.Respond("update-gm-9", ShowJson("gm-9", null, "open"));
+    }
+
+    [Fact]
+    public async Task While_nobody_else_writes_a_cycle_costs_one_ready_and_our_own_claims_fence_the_close()
+    {
+        RespondForCycles();
+        var plane = _bd.Create();
+
+        Assert.Equal(["gm-1", "gm-2", "gm-3"], (await plane.SnapshotAsync()).Beads.Select(b => b.Id));
+        Assert.True((await plane.ClaimAsync("gm-1", "s-1")).Succeeded);
+        var afterClaim = await plane.SnapshotAsync();
+        Assert.True(await plane.CloseAsync("gm-1", "s-1", "done"));
+        var afterClose = await plane.SnapshotAsync();
+
+        Assert.Equal(["ready", "list", "update", "ready", "close", "ready"], _bd.Calls.Select(c => c[0]));
+        // the fake's ready set does not move, so what we know shows in the held part: gm-1 is ours
+        var held = afterClaim.Beads.Where(b => b.Status == BeadStatus.InProgress).ToDictionary(b => b.Id, b => b.Assignee);
+        Assert.Equal("gemba/engineer/s-9", held["gm-3"]);
+        Assert.DoesNotContain(afterClose.Beads, b => b.Status == BeadStatus.InProgress && b.Id == "gm-1");
+    }
+
+    [Fact]
+    public async Task After_an_outside_write_the_plane_asks_bd_again()
+    {
+        RespondForCycles();
+        var plane = _bd.Create();
+        await plane.SnapshotAsync();
+        Assert.True((await plane.ClaimAsync("gm-1", "s-1")).Succeeded);
+
+        Assert.Equal(0, (await _bd.RunOutsideAsync("update", "gm-9", "--status", "open", "--json")).ExitCode);
+        var callsBefore = _bd.Calls.Count;
+        await plane.SnapshotAsync();
+        Assert.True(await plane.CloseAsync("gm-1", "s-1", "done"));
+
+        Assert.Equal(["ready", "list", "show", "close"], _bd.Calls.Skip(callsBefore).Select(c => c[0]));
+    }
+
+    [Fact]
+    public async Task A_refused_claim_or_a_database_outside_the_directory_means_no_shortcut()
+    {
+        RespondForCycles();
+        _bd.Respond("claim-gm-2", exit: 1, stderr: "Error claiming gm-2: issue already claimed by bob\n");
+        var plane = _bd.Create();
+        await plane.SnapshotAsync();
+        Assert.Equal(ClaimStatus.AlreadyClaimed, (await plane.ClaimAsync("gm-2", "s-1")).Status);
+        await plane.SnapshotAsync();
+        Assert.Equal(["ready", "list", "update", "ready", "list"], _bd.Calls.Select(c => c[0]));
+
+        using var server = new FakeBd(database: false); // e.g. a Dolt server whose data lives elsewhere
+        server.Respond("ready", "[]");
+        server.Respond("list", "[]");
+        var remote = server.Create();
+        await remote.SnapshotAsync();
+        await remote.SnapshotAsync();
+        Assert.Equal(["ready", "list", "ready", "list"], server.Calls.Select(c => c[0]));
+    }
 }

@@ -41,6 +41,7 @@ internal sealed partial class BdChangeFeed : IDisposable
     private readonly Lock _sync = new();
 
     private ulong _known;
+    private long _foreignEpoch;
     private int _ownCalls;
     private bool _eventsDuringOwnCall;
     private bool _foreignBeforeOwnCall;
@@ -52,6 +53,7 @@ internal sealed partial class BdChangeFeed : IDisposable
         _logger = logger;
         _debounce = debounce ?? TimeSpan.FromMilliseconds(100);
         _known = Fingerprint();
+        SeesDatabase = Directory.Exists(Path.Combine(_directory, "embeddeddolt"));
 
         // Debouncing is about real file-system bursts, so it runs on wall-clock time even when the
         // plane's TimeProvider is a fake one.
@@ -75,6 +77,38 @@ internal sealed partial class BdChangeFeed : IDisposable
     /// <summary>Beads may have changed through a bd process other than ours.</summary>
     public event Action? Changed;
 
+    /// <summary>
+    /// The embedded Dolt store lives in the watched directory, so every write by any bd process shows in
+    /// the fingerprint. Not so for a Dolt server, whose data may live anywhere.
+    /// </summary>
+    public bool SeesDatabase { get; }
+
+    /// <summary>Counts the foreign changes found so far; see <see cref="QuietSince"/>.</summary>
+    public long ForeignEpoch
+    {
+        get
+        {
+            lock (_sync) return _foreignEpoch;
+        }
+    }
+
+    /// <summary>
+    /// True when no other process has written the database since <paramref name="foreignEpoch"/> was
+    /// read: no foreign change was found and the files are as our last call left them. Call it between
+    /// our own calls (under the plane's gate): a call in flight looks foreign. Never true unless
+    /// <see cref="SeesDatabase"/>.
+    /// </summary>
+    public bool QuietSince(long foreignEpoch)
+    {
+        if (!SeesDatabase) return false;
+        lock (_sync)
+        {
+            // Not adopted into _known: the watcher's check still raises Changed for it.
+            if (Fingerprint() != _known) _foreignEpoch++;
+            return _foreignEpoch == foreignEpoch;
+        }
+    }
+
     /// <summary>Test hook: raised after each debounced look at the directory, with whether <see cref="Changed"/> fired.</summary>
     internal event Action<bool>? Checked;
 
@@ -96,7 +130,11 @@ internal sealed partial class BdChangeFeed : IDisposable
         lock (_sync)
         {
             _ownCalls++;
-            if (!observes && Fingerprint() != _known) _foreignBeforeOwnCall = true;
+            if (Fingerprint() != _known)
+            {
+                _foreignEpoch++;
+                if (!observes) _foreignBeforeOwnCall = true;
+            }
         }
     }
 
@@ -111,6 +149,7 @@ internal sealed partial class BdChangeFeed : IDisposable
         {
             _ownCalls--;
             if (mayHaveWritten) _known = Fingerprint();
+            else _foreignEpoch++; // another process held the database: it may be writing
             raise = _foreignBeforeOwnCall && _ownCalls == 0;
             if (raise) _foreignBeforeOwnCall = false;
             recheck = _eventsDuringOwnCall && _ownCalls == 0;
@@ -164,6 +203,7 @@ internal sealed partial class BdChangeFeed : IDisposable
             var now = Fingerprint();
             raise = now != _known;
             _known = now;
+            if (raise) _foreignEpoch++;
         }
         if (raise)
         {

@@ -26,6 +26,7 @@ internal sealed partial class BdWorkPlane : IWorkPlane, IDisposable
     private readonly SemaphoreSlim _gate;
     private readonly BdLockRetry _lockRetry;
     private readonly BdChangeFeed _feed;
+    private readonly BdHeldCache _held = new();
 
     /// <param name="actorPrefix">
     /// Audit identity (<c>BEADS_ACTOR</c>) for calls that carry no <c>--actor</c> of their own
@@ -67,15 +68,27 @@ internal sealed partial class BdWorkPlane : IWorkPlane, IDisposable
         EnsureSuccess(ready);
         var beads = BdJson.ReadBeads(ready, problems);
         AddStderrProblems(ready, problems);
+        var seen = beads.Select(b => b.Id).ToHashSet(StringComparer.Ordinal);
+
+        // While nobody else has written the database, the held beads are what we last listed plus our
+        // own writes since: one bd call per cycle instead of two.
+        if (_held.TryGet(out var known, out var epoch) && await QuietSinceAsync(epoch, cancellationToken).ConfigureAwait(false))
+        {
+            beads.AddRange(known.Where(b => seen.Add(b.Id)));
+            return new WorkPlaneSnapshot(beads, problems, _time.GetUtcNow());
+        }
 
         // Held beads matter for conflicts and reconciliation, but the ready set alone is still usable.
         IReadOnlyList<string> heldArguments = ["list", "--json", "--limit", "0", "--status", "in_progress,hooked"];
         try
         {
+            var foreignEpoch = _feed.ForeignEpoch;
+            var ownWrites = _held.OwnWrites;
             var held = await RunAsync(heldArguments, cancellationToken).ConfigureAwait(false);
             EnsureSuccess(held);
-            var seen = beads.Select(b => b.Id).ToHashSet(StringComparer.Ordinal);
-            beads.AddRange(BdJson.ReadBeads(held, problems).Where(b => seen.Add(b.Id)));
+            var listed = BdJson.ReadBeads(held, problems);
+            if (_feed.SeesDatabase) _held.Reset(listed, foreignEpoch, ownWrites);
+            beads.AddRange(listed.Where(b => seen.Add(b.Id)));
             AddStderrProblems(held, problems);
         }
         catch (BdCommandException ex)
@@ -100,6 +113,16 @@ internal sealed partial class BdWorkPlane : IWorkPlane, IDisposable
     public async Task<ClaimOutcome> ClaimAsync(string beadId, string actor, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(actor);
+        var outcome = await TryClaimAsync(beadId, actor, cancellationToken).ConfigureAwait(false);
+        // A refused claim means someone else got there, and an errored one may have landed: either
+        // way our account of the held beads no longer holds.
+        if (outcome.Bead is { } claimed) _held.Claimed(claimed);
+        else _held.Invalidate();
+        return outcome.Outcome;
+    }
+
+    private async Task<(ClaimOutcome Outcome, Bead? Bead)> TryClaimAsync(string beadId, string actor, CancellationToken cancellationToken)
+    {
         BdResult result;
         try
         {
@@ -107,16 +130,16 @@ internal sealed partial class BdWorkPlane : IWorkPlane, IDisposable
         }
         catch (BdCommandException ex)
         {
-            return new ClaimOutcome(ClaimStatus.Error, ex.Message);
+            return (new ClaimOutcome(ClaimStatus.Error, ex.Message), null);
         }
 
         var errorText = result.ErrorText;
         if (result.ExitCode != 0)
         {
-            if (LineContaining(errorText, "already claimed by") is { } claimed) return new ClaimOutcome(ClaimStatus.AlreadyClaimed, claimed);
-            if (LineContaining(errorText, "not claimable") is { } notClaimable) return new ClaimOutcome(ClaimStatus.NotClaimable, notClaimable);
-            if (IsNotFound(errorText)) return new ClaimOutcome(ClaimStatus.NotFound, result.Describe("found no such bead"));
-            return new ClaimOutcome(ClaimStatus.Error, result.Describe("failed"));
+            if (LineContaining(errorText, "already claimed by") is { } claimed) return (new ClaimOutcome(ClaimStatus.AlreadyClaimed, claimed), null);
+            if (LineContaining(errorText, "not claimable") is { } notClaimable) return (new ClaimOutcome(ClaimStatus.NotClaimable, notClaimable), null);
+            if (IsNotFound(errorText)) return (new ClaimOutcome(ClaimStatus.NotFound, result.Describe("found no such bead")), null);
+            return (new ClaimOutcome(ClaimStatus.Error, result.Describe("failed")), null);
         }
 
         try
@@ -124,39 +147,48 @@ internal sealed partial class BdWorkPlane : IWorkPlane, IDisposable
             // Only a returned issue naming us as assignee counts: anything less is never a claim.
             var bead = BdJson.ReadBeads(result, null).FirstOrDefault(b => b.Id == beadId);
             if (bead is null)
-                return new ClaimOutcome(ClaimStatus.Error, result.Describe($"did not return bead {beadId}"));
+                return (new ClaimOutcome(ClaimStatus.Error, result.Describe($"did not return bead {beadId}")), null);
             if (bead.Assignee != actor)
-                return new ClaimOutcome(ClaimStatus.Error, result.Describe($"returned assignee '{bead.Assignee}' instead of '{actor}'"));
+                return (new ClaimOutcome(ClaimStatus.Error, result.Describe($"returned assignee '{bead.Assignee}' instead of '{actor}'")), null);
             LogClaimed(_logger, beadId, actor);
-            return ClaimOutcome.Claimed;
+            return (ClaimOutcome.Claimed, bead);
         }
         catch (BdCommandException ex)
         {
-            return new ClaimOutcome(ClaimStatus.Error, ex.Message);
+            return (new ClaimOutcome(ClaimStatus.Error, ex.Message), null);
         }
     }
 
-    public async Task<bool> ReleaseAsync(string beadId, string actor, CancellationToken cancellationToken = default)
-    {
+    public Task<bool> ReleaseAsync(string beadId, string actor, CancellationToken cancellationToken = default) =>
         // bd has no conditional release: check the holder first (a small window remains between the two calls).
-        if (!await IsHeldByAsync(beadId, actor, cancellationToken).ConfigureAwait(false)) return false;
-        var result = await RunAsync(["update", beadId, "--status", "open", "--assignee", "", "--actor", actor, "--json"], cancellationToken).ConfigureAwait(false);
-        EnsureSuccess(result);
-        return true;
-    }
+        WriteHeldAsync(beadId, actor, ["update", beadId, "--status", "open", "--assignee", "", "--actor", actor, "--json"], cancellationToken);
 
-    public async Task<bool> CloseAsync(string beadId, string actor, string reason, CancellationToken cancellationToken = default)
-    {
-        if (!await IsHeldByAsync(beadId, actor, cancellationToken).ConfigureAwait(false)) return false;
-        var result = await RunAsync(["close", beadId, "--reason", reason, "--actor", actor, "--json"], cancellationToken).ConfigureAwait(false);
-        EnsureSuccess(result);
-        return true;
-    }
+    public Task<bool> CloseAsync(string beadId, string actor, string reason, CancellationToken cancellationToken = default) =>
+        WriteHeldAsync(beadId, actor, ["close", beadId, "--reason", reason, "--actor", actor, "--json"], cancellationToken);
 
     public async Task AddLabelAsync(string beadId, string label, CancellationToken cancellationToken = default)
     {
+        _held.Invalidate();
         var result = await RunAsync(["label", "add", beadId, label, "--json"], cancellationToken).ConfigureAwait(false);
         EnsureSuccess(result);
+    }
+
+    /// <summary>A write fenced on the holder; afterwards the bead is no longer held (released or closed).</summary>
+    private async Task<bool> WriteHeldAsync(string beadId, string actor, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        if (!await IsHeldByAsync(beadId, actor, cancellationToken).ConfigureAwait(false)) return false;
+        try
+        {
+            var result = await RunAsync(arguments, cancellationToken).ConfigureAwait(false);
+            EnsureSuccess(result);
+        }
+        catch
+        {
+            _held.Invalidate();
+            throw;
+        }
+        _held.Finished(beadId);
+        return true;
     }
 
     /// <summary>True when <paramref name="beadsDir"/> holds a bd database rather than a bare JSONL export.</summary>
@@ -172,6 +204,8 @@ internal sealed partial class BdWorkPlane : IWorkPlane, IDisposable
 
     private async Task<bool> IsHeldByAsync(string beadId, string actor, CancellationToken cancellationToken)
     {
+        // Our own account suffices while nobody else has written the database since we took it.
+        if (_held.HolderOf(beadId, out var epoch) == actor && await QuietSinceAsync(epoch, cancellationToken).ConfigureAwait(false)) return true;
         var bead = await GetAsync(beadId, cancellationToken).ConfigureAwait(false);
         return bead is not null && bead.Assignee == actor;
     }
@@ -236,6 +270,21 @@ internal sealed partial class BdWorkPlane : IWorkPlane, IDisposable
         finally
         {
             _feed.EndOwnCall(mayHaveWritten);
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Asked under the gate: one of our own calls in flight would look like a foreign write.</summary>
+    private async Task<bool> QuietSinceAsync(long foreignEpoch, CancellationToken cancellationToken)
+    {
+        if (!_feed.SeesDatabase) return false;
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return _feed.QuietSince(foreignEpoch);
+        }
+        finally
+        {
             _gate.Release();
         }
     }
