@@ -442,6 +442,24 @@ public sealed class BdWorkPlaneTests : IDisposable
     }
 
     [Fact]
+    public async Task An_outside_write_just_before_one_of_our_writes_is_still_announced()
+    {
+        // A debounce far beyond the wait: only the start of our own claim can notice the outside write,
+        // which that claim's own fingerprint would otherwise swallow.
+        var plane = _bd.Create(changeDebounce: TimeSpan.FromMinutes(5));
+        var changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        plane.Changed += () => changed.TrySetResult();
+        _bd.Respond("update-gm-9", ShowJson("gm-9", null, "open"));
+        _bd.Respond("claim-gm-1", ShowJson("gm-1", "s-1"));
+
+        Assert.Equal(0, (await _bd.RunOutsideAsync("update", "gm-9", "--status", "open", "--json")).ExitCode);
+        Assert.True((await plane.ClaimAsync("gm-1", "s-1")).Succeeded);
+
+        var raised = await Task.WhenAny(changed.Task, Task.Delay(WaitLimit));
+        Assert.True(raised == changed.Task, "Changed did not fire for an outside write that landed just before our claim");
+    }
+
+    [Fact]
     public async Task Our_own_calls_never_raise_Changed_but_the_next_outside_write_does_once()
     {
         var plane = _bd.Create();

@@ -57,9 +57,10 @@ internal sealed class FakeBd : IDisposable
 
     public IReadOnlyList<string> Environment => ReadLog("env.log");
 
-    public BdWorkPlane Create(string? executable = null, BdLockRetry? lockRetry = null, TimeProvider? time = null)
+    public BdWorkPlane Create(string? executable = null, BdLockRetry? lockRetry = null, TimeProvider? time = null, TimeSpan? changeDebounce = null)
     {
-        var plane = new BdWorkPlane(executable ?? Executable, BeadsDir, "gemba", time ?? TimeProvider.System, NullLogger.Instance, lockRetry: lockRetry ?? QuickRetry);
+        var plane = new BdWorkPlane(executable ?? Executable, BeadsDir, "gemba", time ?? TimeProvider.System, NullLogger.Instance,
+            lockRetry: lockRetry ?? QuickRetry, changeDebounce: changeDebounce);
         lock (_planes) _planes.Add(plane);
         return plane;
     }

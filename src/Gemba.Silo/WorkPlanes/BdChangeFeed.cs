@@ -109,9 +109,6 @@ internal sealed partial class BdChangeFeed : IDisposable
         }
     }
 
-    /// <summary>Test hook: raised after each debounced look at the directory, with whether <see cref="Changed"/> fired.</summary>
-    internal event Action<bool>? Checked;
-
     /// <summary>True when the files differ from what the feed last accepted (an event not yet judged).</summary>
     internal bool HasUnjudgedChanges
     {
@@ -158,7 +155,8 @@ internal sealed partial class BdChangeFeed : IDisposable
         if (raise)
         {
             LogForeignChange(_logger, _directory);
-            Changed?.Invoke();
+            // Off the caller's thread: it still holds the plane's gate, and a handler may call the plane.
+            ThreadPool.QueueUserWorkItem(_ => Changed?.Invoke());
         }
         else if (recheck) Schedule();
     }
@@ -210,7 +208,6 @@ internal sealed partial class BdChangeFeed : IDisposable
             LogForeignChange(_logger, _directory);
             Changed?.Invoke();
         }
-        Checked?.Invoke(raise);
     }
 
     /// <summary>

@@ -33,8 +33,9 @@ internal sealed partial class BdWorkPlane : IWorkPlane, IDisposable
     /// (reads, labels), so bd's history names gemba rather than the server's OS user.
     /// </param>
     /// <param name="lockRetry">How long to wait out a database held by another bd process (default: up to 10 s).</param>
+    /// <param name="changeDebounce">How long the change feed lets a burst of file events settle (default 100 ms).</param>
     public BdWorkPlane(string bdExecutable, string beadsDir, string actorPrefix, TimeProvider time, ILogger logger, TimeSpan? timeout = null,
-        BdLockRetry? lockRetry = null)
+        BdLockRetry? lockRetry = null, TimeSpan? changeDebounce = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(bdExecutable);
         _executable = bdExecutable;
@@ -45,7 +46,7 @@ internal sealed partial class BdWorkPlane : IWorkPlane, IDisposable
         _timeout = timeout ?? TimeSpan.FromSeconds(30);
         _gate = Gates.GetOrAdd(_beadsDir, _ => new SemaphoreSlim(1, 1));
         _lockRetry = lockRetry ?? BdLockRetry.Default;
-        _feed = new BdChangeFeed(_beadsDir, logger);
+        _feed = new BdChangeFeed(_beadsDir, logger, changeDebounce);
         Info = new WorkPlaneInfo("bd", "cli", "bd-cli", _beadsDir);
     }
 
