@@ -11,7 +11,8 @@ namespace Gemba.Silo.WorkPlanes;
 /// <c>BEADS_DIR</c>, a timeout, stderr kept apart from the JSON, and one call at a time per beads
 /// directory because the embedded Dolt backend admits a single writer. A call that finds the
 /// database held by another bd process is retried with backoff (<see cref="BdLockRetry"/>); changes made
-/// by other bd processes are noticed by watching the beads directory (<see cref="BdChangeFeed"/>).
+/// by other bd processes are noticed by watching the beads directory (<see cref="BdChangeFeed"/>), which
+/// also lets a quiet embedded database skip re-reading what only we have changed (<see cref="BdHeldCache"/>).
 /// </summary>
 internal sealed partial class BdWorkPlane : IWorkPlane, IDisposable
 {
@@ -32,7 +33,7 @@ internal sealed partial class BdWorkPlane : IWorkPlane, IDisposable
     /// Audit identity (<c>BEADS_ACTOR</c>) for calls that carry no <c>--actor</c> of their own
     /// (reads, labels), so bd's history names gemba rather than the server's OS user.
     /// </param>
-    /// <param name="lockRetry">How long to wait out a database held by another bd process (default: up to 10 s).</param>
+    /// <param name="lockRetry">How long to wait out a database held by another bd process (default: about 10 s in all).</param>
     /// <param name="changeDebounce">How long the change feed lets a burst of file events settle (default 100 ms).</param>
     public BdWorkPlane(string bdExecutable, string beadsDir, string actorPrefix, TimeProvider time, ILogger logger, TimeSpan? timeout = null,
         BdLockRetry? lockRetry = null, TimeSpan? changeDebounce = null)
