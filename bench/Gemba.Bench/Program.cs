@@ -3,7 +3,7 @@ using Gemba.Bench.Harness;
 using Gemba.Bench.Measures;
 using Gemba.Bench.Stack;
 
-// dotnet run -c Release --project bench/Gemba.Bench [-- --quick] [-- --only planner,latency,throughput,cycle,signal]
+// dotnet run -c Release --project bench/Gemba.Bench [-- --quick] [-- --only planner,latency,throughput,cycle,bd,signal]
 // Prints one table and writes it, with the machine it ran on, into bench/README.md.
 var quick = args.Contains("--quick");
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',').ToHashSet(StringComparer.OrdinalIgnoreCase);
@@ -50,6 +50,12 @@ if (Selected("cycle"))
 {
     Console.WriteLine("▶ embedded stack: one full dispatch cycle at 10,000 beads");
     await CycleMeasure.RunAsync(quick, table);
+}
+
+if (Selected("bd"))
+{
+    Console.WriteLine("▶ embedded stack on the bd work plane (stateful fake bd): subprocesses per bead, change feed");
+    await BdCallsMeasure.RunAsync(quick, table);
 }
 
 if (Selected("signal"))

@@ -1,6 +1,7 @@
 using Gemba.Beads;
 using Gemba.Silo.WorkPlanes;
 using Gemba.WorkPlanes;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gemba.Adapters.Tests;
 
@@ -313,9 +314,13 @@ public sealed class BdWorkPlaneTests : IDisposable
     [Fact]
     public void Beads_database_detection_and_path_lookup()
     {
-        Assert.False(BdWorkPlane.LooksLikeBeadsDatabase(_bd.BeadsDir));
-        Directory.CreateDirectory(Path.Combine(_bd.BeadsDir, "embeddeddolt"));
         Assert.True(BdWorkPlane.LooksLikeBeadsDatabase(_bd.BeadsDir));
+        using (var bare = new FakeBd(database: false))
+        {
+            Assert.False(BdWorkPlane.LooksLikeBeadsDatabase(bare.BeadsDir));
+            Directory.CreateDirectory(Path.Combine(bare.BeadsDir, "embeddeddolt"));
+            Assert.True(BdWorkPlane.LooksLikeBeadsDatabase(bare.BeadsDir));
+        }
 
         Assert.Equal(_bd.Executable, BdWorkPlane.FindOnPath(_bd.Executable));
         Assert.Null(BdWorkPlane.FindOnPath(Path.Combine(_bd.BeadsDir, "bd")));
@@ -323,5 +328,231 @@ public sealed class BdWorkPlaneTests : IDisposable
         Assert.Null(BdWorkPlane.FindOnPath("surely-not-a-real-command-gemba"));
         Assert.Equal("bd update gm-1 --status open --assignee \"\" --reason \"two words\"",
             BdWorkPlane.DisplayCommandLine(["update", "gm-1", "--status", "open", "--assignee", "", "--reason", "two words"]));
+    }
+
+    private static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(10);
+
+    private const string LockMessage = "another process holds the exclusive lock";
+
+    [Fact]
+    public async Task A_claim_that_finds_the_database_locked_is_retried_until_bd_answers()
+    {
+        _bd.LockFor("claim-gm-1", 3);
+        _bd.Respond("claim-gm-1", ShowJson("gm-1", "alice"));
+
+        var outcome = await _bd.Create().ClaimAsync("gm-1", "alice");
+
+        Assert.Equal(ClaimStatus.Claimed, outcome.Status);
+        Assert.Equal(4, _bd.Calls.Count);
+        Assert.All(_bd.Calls, c => Assert.Equal(["update", "gm-1", "--claim", "--actor", "alice", "--json"], c));
+    }
+
+    [Fact]
+    public async Task The_backoff_waits_on_the_injected_clock()
+    {
+        var time = new FakeTimeProvider();
+        var started = time.GetUtcNow();
+        _bd.LockFor("claim-gm-1", 2);
+        _bd.Respond("claim-gm-1", ShowJson("gm-1", "alice"));
+
+        var claim = _bd.Create(lockRetry: BdLockRetry.Default, time: time).ClaimAsync("gm-1", "alice");
+        // Default waits 100 ms then 200 ms; only the fake clock moving lets the claim through.
+        for (var step = 0; !claim.IsCompleted && step < 500; step++)
+        {
+            await Task.WhenAny(claim, Task.Delay(10));
+            if (!claim.IsCompleted) time.Advance(TimeSpan.FromMilliseconds(50));
+        }
+
+        Assert.True(claim.IsCompleted, "the claim did not get past two lock failures while the fake clock advanced 25 s");
+        Assert.Equal(ClaimStatus.Claimed, (await claim).Status);
+        Assert.Equal(3, _bd.Calls.Count);
+        Assert.InRange(time.GetUtcNow() - started, TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(25));
+    }
+
+    [Fact]
+    public async Task A_snapshot_waits_out_the_lock_too()
+    {
+        _bd.LockFor("ready", 2);
+        _bd.Respond("ready", ReadyJson);
+        _bd.Respond("list", "[]");
+
+        var snapshot = await _bd.Create().SnapshotAsync();
+
+        Assert.Equal(["gm-1", "gm-2"], snapshot.Beads.Select(b => b.Id));
+        Assert.Empty(snapshot.Problems);
+        Assert.Equal(["ready", "ready", "ready", "list"], _bd.Calls.Select(c => c[0]));
+    }
+
+    [Fact]
+    public async Task A_lock_that_outlasts_the_bound_fails_naming_the_command_and_claims_nothing()
+    {
+        _bd.LockFor("claim-gm-1", 1_000);
+        _bd.Respond("claim-gm-1", ShowJson("gm-1", "alice")); // what bd would answer once the lock is free
+
+        var outcome = await _bd.Create().ClaimAsync("gm-1", "alice");
+
+        Assert.Equal(ClaimStatus.Error, outcome.Status);
+        Assert.False(outcome.Succeeded);
+        Assert.Contains("`bd update gm-1 --claim --actor alice --json`", outcome.Message);
+        Assert.Contains("locked by another bd process", outcome.Message);
+        Assert.Contains(LockMessage, outcome.Message);
+        // QuickRetry waits 10, 20, 40, then 50 ms six times (370 ms); one more wait would pass 400 ms
+        Assert.Equal(10, _bd.Calls.Count);
+        // the fake never got past the lock: no write reached the database
+        Assert.False(File.Exists(Path.Combine(_bd.BeadsDir, "interactions.jsonl")));
+        Assert.False(File.Exists(Path.Combine(_bd.BeadsDir, "last-touched")));
+    }
+
+    [Theory]
+    [InlineData("Error: database is locked")]
+    [InlineData("Error: lock busy (another bd is migrating)")]
+    [InlineData("Error: database is read only")]
+    public async Task Other_lock_texts_are_retried_within_the_bound_then_fail_clearly(string stderr)
+    {
+        _bd.Respond("label-gm-1", exit: 1, stderr: stderr + "\n");
+
+        var ex = await Assert.ThrowsAsync<BdCommandException>(() => _bd.Create().AddLabelAsync("gm-1", "x"));
+
+        Assert.Contains("`bd label add gm-1 x --json` found the beads database locked", ex.Message);
+        Assert.Contains(stderr, ex.Message);
+        Assert.Equal(10, _bd.Calls.Count);
+    }
+
+    [Fact]
+    public async Task Other_errors_are_not_retried()
+    {
+        _bd.Respond("label-gm-1", exit: 1, stderr: "Error: issue gm-1 is pinned\n");
+        await Assert.ThrowsAsync<BdCommandException>(() => _bd.Create().AddLabelAsync("gm-1", "x"));
+        Assert.Single(_bd.Calls);
+    }
+
+    [Fact]
+    public async Task A_write_by_an_outside_bd_raises_Changed_without_any_tick()
+    {
+        var plane = _bd.Create();
+        var changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        plane.Changed += () => changed.TrySetResult();
+        _bd.Respond("update-gm-9", ShowJson("gm-9", null, "open"));
+
+        var outside = await _bd.RunOutsideAsync("update", "gm-9", "--status", "open", "--json");
+        Assert.Equal(0, outside.ExitCode);
+
+        var raised = await Task.WhenAny(changed.Task, Task.Delay(WaitLimit));
+        Assert.True(raised == changed.Task, $"Changed did not fire within {WaitLimit.TotalSeconds:0} s of an outside `bd update` that wrote {_bd.BeadsDir}");
+    }
+
+    [Fact]
+    public async Task An_outside_write_just_before_one_of_our_writes_is_still_announced()
+    {
+        // A debounce far beyond the wait: only the start of our own claim can notice the outside write,
+        // which that claim's own fingerprint would otherwise swallow.
+        var plane = _bd.Create(changeDebounce: TimeSpan.FromMinutes(5));
+        var changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        plane.Changed += () => changed.TrySetResult();
+        _bd.Respond("update-gm-9", ShowJson("gm-9", null, "open"));
+        _bd.Respond("claim-gm-1", ShowJson("gm-1", "s-1"));
+
+        Assert.Equal(0, (await _bd.RunOutsideAsync("update", "gm-9", "--status", "open", "--json")).ExitCode);
+        Assert.True((await plane.ClaimAsync("gm-1", "s-1")).Succeeded);
+
+        var raised = await Task.WhenAny(changed.Task, Task.Delay(WaitLimit));
+        Assert.True(raised == changed.Task, "Changed did not fire for an outside write that landed just before our claim");
+    }
+
+    [Fact]
+    public async Task Our_own_calls_never_raise_Changed_but_the_next_outside_write_does_once()
+    {
+        var plane = _bd.Create();
+        var changes = 0;
+        plane.Changed += () => Interlocked.Increment(ref changes);
+        _bd.Respond("ready", ReadyJson);
+        _bd.Respond("list", "[]");
+        _bd.Respond("claim-gm-1", ShowJson("gm-1", "s-1"));
+        _bd.Respond("show-gm-1", ShowJson("gm-1", "s-1"));
+        _bd.Respond("close-gm-1", ShowJson("gm-1", "s-1", "closed"));
+        _bd.Respond("label-gm-1", "[]");
+        _bd.Respond("update-gm-9", ShowJson("gm-9", null, "open"));
+
+        await plane.SnapshotAsync();
+        Assert.True((await plane.ClaimAsync("gm-1", "s-1")).Succeeded);
+        await plane.AddLabelAsync("gm-1", "needs-review");
+        Assert.True(await plane.CloseAsync("gm-1", "s-1", "done"));
+        Assert.Equal(3, File.ReadAllLines(Path.Combine(_bd.BeadsDir, "embeddeddolt", "beads", ".dolt", "noms", "journal.idx")).Length);
+
+        // The outside write comes after every event of ours, so once the feed has judged it, any
+        // Changed owed to our own writes would have been raised as well.
+        Assert.Equal(0, (await _bd.RunOutsideAsync("update", "gm-9", "--status", "open", "--json")).ExitCode);
+        var deadline = DateTime.UtcNow + WaitLimit;
+        while (Volatile.Read(ref changes) == 0 || plane.Feed.HasUnjudgedChanges)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the feed did not judge the outside write within {WaitLimit.TotalSeconds:0} s (Changed raised {changes} time(s))");
+            await Task.Delay(20);
+        }
+        Assert.Equal(1, Volatile.Read(ref changes));
+    }
+
+    private void RespondForCycles()
+    {
+        _bd.Respond("ready", ReadyJson);
+        _bd.Respond("list", "[" + ShowJson("gm-3", "gemba/engineer/s-9").Trim().TrimStart('[').TrimEnd(']') + "]");
+        _bd.Respond("claim-gm-1", ShowJson("gm-1", "s-1"));
+        _bd.Respond("show-gm-1", ShowJson("gm-1", "s-1"));
+        _bd.Respond("close-gm-1", ShowJson("gm-1", "s-1", "closed"));
+        _bd.Respond("update-gm-9", ShowJson("gm-9", null, "open"));
+    }
+
+    [Fact]
+    public async Task While_nobody_else_writes_a_cycle_costs_one_ready_and_our_own_claims_fence_the_close()
+    {
+        RespondForCycles();
+        var plane = _bd.Create();
+
+        Assert.Equal(["gm-1", "gm-2", "gm-3"], (await plane.SnapshotAsync()).Beads.Select(b => b.Id));
+        Assert.True((await plane.ClaimAsync("gm-1", "s-1")).Succeeded);
+        var afterClaim = await plane.SnapshotAsync();
+        Assert.True(await plane.CloseAsync("gm-1", "s-1", "done"));
+        var afterClose = await plane.SnapshotAsync();
+
+        Assert.Equal(["ready", "list", "update", "ready", "close", "ready"], _bd.Calls.Select(c => c[0]));
+        // the fake's ready set does not move, so what we know shows in the held part: gm-1 is ours
+        var held = afterClaim.Beads.Where(b => b.Status == BeadStatus.InProgress).ToDictionary(b => b.Id, b => b.Assignee);
+        Assert.Equal("gemba/engineer/s-9", held["gm-3"]);
+        Assert.DoesNotContain(afterClose.Beads, b => b.Status == BeadStatus.InProgress && b.Id == "gm-1");
+    }
+
+    [Fact]
+    public async Task After_an_outside_write_the_plane_asks_bd_again()
+    {
+        RespondForCycles();
+        var plane = _bd.Create();
+        await plane.SnapshotAsync();
+        Assert.True((await plane.ClaimAsync("gm-1", "s-1")).Succeeded);
+
+        Assert.Equal(0, (await _bd.RunOutsideAsync("update", "gm-9", "--status", "open", "--json")).ExitCode);
+        var callsBefore = _bd.Calls.Count;
+        await plane.SnapshotAsync();
+        Assert.True(await plane.CloseAsync("gm-1", "s-1", "done"));
+
+        Assert.Equal(["ready", "list", "show", "close"], _bd.Calls.Skip(callsBefore).Select(c => c[0]));
+    }
+
+    [Fact]
+    public async Task A_refused_claim_or_a_database_outside_the_directory_means_no_shortcut()
+    {
+        RespondForCycles();
+        _bd.Respond("claim-gm-2", exit: 1, stderr: "Error claiming gm-2: issue already claimed by bob\n");
+        var plane = _bd.Create();
+        await plane.SnapshotAsync();
+        Assert.Equal(ClaimStatus.AlreadyClaimed, (await plane.ClaimAsync("gm-2", "s-1")).Status);
+        await plane.SnapshotAsync();
+        Assert.Equal(["ready", "list", "update", "ready", "list"], _bd.Calls.Select(c => c[0]));
+
+        using var server = new FakeBd(database: false); // e.g. a Dolt server whose data lives elsewhere
+        server.Respond("ready", "[]");
+        server.Respond("list", "[]");
+        var remote = server.Create();
+        await remote.SnapshotAsync();
+        await remote.SnapshotAsync();
+        Assert.Equal(["ready", "list", "ready", "list"], server.Calls.Select(c => c[0]));
     }
 }

@@ -19,18 +19,50 @@ public sealed class WorkPlaneFactoryTests : IDisposable
     }
 
     [Fact]
-    public void Auto_picks_bd_only_when_it_exists_and_the_directory_is_a_beads_database()
+    public void Auto_picks_bd_for_a_beads_database_and_jsonl_for_a_plain_directory()
     {
-        using var fake = new FakeBd();
-        using (var jsonl = (JsonlWorkPlane)WorkPlaneFactory.Create("auto", fake.BeadsDir, TimeProvider.System, NullLoggerFactory.Instance, fake.Executable))
+        using (var database = new FakeBd())
+        using (var bd = (BdWorkPlane)WorkPlaneFactory.Create("auto", database.BeadsDir, TimeProvider.System, NullLoggerFactory.Instance, database.Executable))
+            Assert.Equal("bd", bd.Info.AdaptorId);
+
+        using var plain = new FakeBd(database: false);
+        using (var jsonl = (JsonlWorkPlane)WorkPlaneFactory.Create("auto", plain.BeadsDir, TimeProvider.System, NullLoggerFactory.Instance, plain.Executable))
             Assert.Equal("jsonl", jsonl.Info.AdaptorId);
 
-        File.WriteAllText(Path.Combine(fake.BeadsDir, "metadata.json"), "{\"backend\":\"dolt\"}");
-        Assert.Equal("bd", WorkPlaneFactory.Create("auto", fake.BeadsDir, TimeProvider.System, NullLoggerFactory.Instance, fake.Executable).Info.AdaptorId);
+        // metadata.json alone (a fresh clone, database not yet built) is still bd's directory
+        File.WriteAllText(Path.Combine(plain.BeadsDir, "metadata.json"), "{\"backend\":\"dolt\"}");
+        using (var bd = (BdWorkPlane)WorkPlaneFactory.Create("auto", plain.BeadsDir, TimeProvider.System, NullLoggerFactory.Instance, plain.Executable))
+            Assert.Equal("bd", bd.Info.AdaptorId);
+    }
 
+    [Fact]
+    public void Auto_on_a_beads_database_without_bd_refuses_and_leaves_the_directory_alone()
+    {
+        using var database = new FakeBd();
+        var before = Directory.GetFileSystemEntries(database.BeadsDir).Order().ToArray();
         var missing = Path.Combine(_dir.Path, "nowhere", "bd");
-        using (var fallback = (JsonlWorkPlane)WorkPlaneFactory.Create("auto", fake.BeadsDir, TimeProvider.System, NullLoggerFactory.Instance, missing))
-            Assert.Equal("jsonl", fallback.Info.AdaptorId);
+
+        var ex = Assert.Throws<InvalidOperationException>(() =>
+            WorkPlaneFactory.Create("auto", database.BeadsDir, TimeProvider.System, NullLoggerFactory.Instance, missing));
+
+        Assert.Contains(database.BeadsDir, ex.Message);
+        Assert.Contains("holds a beads database (embeddeddolt/, metadata.json)", ex.Message);
+        Assert.Contains($"'{missing}' was not found on PATH", ex.Message);
+        Assert.Contains("put it on PATH", ex.Message);
+        Assert.Contains("--work-plane jsonl with a --beads-dir that holds no database", ex.Message);
+        Assert.Equal(before, Directory.GetFileSystemEntries(database.BeadsDir).Order().ToArray());
+        Assert.False(File.Exists(Path.Combine(database.BeadsDir, "issues.jsonl")));
+    }
+
+    [Fact]
+    public void Jsonl_refuses_a_beads_database_directory()
+    {
+        using var database = new FakeBd();
+        var ex = Assert.Throws<InvalidOperationException>(() =>
+            WorkPlaneFactory.Create("jsonl", database.BeadsDir, TimeProvider.System, NullLoggerFactory.Instance));
+        Assert.Contains("--work-plane jsonl", ex.Message);
+        Assert.Contains("holds a beads database", ex.Message);
+        Assert.False(File.Exists(Path.Combine(database.BeadsDir, "issues.jsonl")));
     }
 
     [Fact]

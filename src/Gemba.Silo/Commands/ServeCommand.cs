@@ -3,6 +3,7 @@ using Gemba.Config;
 using Gemba.Silo.Hosting;
 using Gemba.Silo.Orchestration.GasTown;
 using Gemba.Silo.WorkPlanes;
+using Gemba.WorkPlanes;
 using Microsoft.Extensions.Logging;
 
 namespace Gemba.Silo.Commands;
@@ -84,7 +85,16 @@ internal static class ServeCommand
             if (probed is null) return 1;
             options = probed;
         }
-        var workPlane = WorkPlaneFactory.Create(options.WorkPlane, options.BeadsDir, TimeProvider.System, loggers);
+        IWorkPlane workPlane;
+        try
+        {
+            workPlane = WorkPlaneFactory.Create(options.WorkPlane, options.BeadsDir, TimeProvider.System, loggers);
+        }
+        catch (InvalidOperationException ex)
+        {
+            await Console.Error.WriteLineAsync($"gemba: refusing to start: {ex.Message}");
+            return 1;
+        }
         try
         {
             if (!options.Quiet)
