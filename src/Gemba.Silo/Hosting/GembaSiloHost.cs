@@ -104,13 +104,18 @@ public static class GembaSiloHost
                 services.AddSingleton<IOrchestrationPlane, MockOrchestrationPlane>();
                 break;
             case TmuxOrchestrationPlane.Id:
-                services.AddSingleton(config.Current.Agents);
-                services.AddSingleton(new TmuxPlaneOptions(
+                var tmux = new TmuxPlaneOptions(
                     GembaUrl: $"http://{AgentReachableHost(options.Listen)}:{options.Port}",
                     WorkingDirectory: Directory.GetCurrentDirectory(),
                     SocketName: options.TmuxSocket,
-                    ExtraPath: Environment.GetEnvironmentVariable("GEMBA_HOME")));
-                services.AddSingleton<IOrchestrationPlane, TmuxOrchestrationPlane>();
+                    ExtraPath: Environment.GetEnvironmentVariable("GEMBA_HOME"),
+                    BaseBranch: options.BaseBranch,
+                    Token: options.Token);
+                services.AddSingleton(tmux);
+                // read at call time, so an adopted reload of agents.toml or the personas applies to the next spawn or delivery
+                services.AddSingleton<IOrchestrationPlane>(sp => new TmuxOrchestrationPlane(
+                    tmux, () => config.Current.Agents, () => config.Current.Personas,
+                    sp.GetRequiredService<ILogger<TmuxOrchestrationPlane>>(), sp.GetService<TimeProvider>()));
                 break;
             case GasTownOrchestrationPlane.Id:
                 services.AddSingleton(new GtClientOptions());
