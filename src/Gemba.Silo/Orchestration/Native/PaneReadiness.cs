@@ -28,10 +28,14 @@ internal sealed partial class PaneReadiness(TmuxClient tmux, TmuxPlaneOptions op
         {
             var (dead, status) = await DeadAsync(pane, sessionId, cancellationToken).ConfigureAwait(false);
             var now = time.GetTimestamp();
-            var current = await CaptureAsync(pane, cancellationToken).ConfigureAwait(false);
             if (dead)
+            {
+                // what a process printed just before it exited can sit above the visible screen
+                var output = await CaptureAsync(pane, cancellationToken, history: true).ConfigureAwait(false);
                 throw new AgentStartException(
-                    $"native: agent \"{agentName}\" of session {sessionId} exited at once (exit status {status}) running `{commandLine}`; its last output:\n{Tail(current)}");
+                    $"native: agent \"{agentName}\" of session {sessionId} exited at once (exit status {status}) running `{commandLine}`; its last output:\n{Tail(output)}");
+            }
+            var current = await CaptureAsync(pane, cancellationToken).ConfigureAwait(false);
             if (current != screen)
             {
                 screen = current;
@@ -62,8 +66,10 @@ internal sealed partial class PaneReadiness(TmuxClient tmux, TmuxPlaneOptions op
         return lines.Count == 0 ? "(nothing)" : string.Join('\n', lines.Skip(Math.Max(0, lines.Count - ShownLines)));
     }
 
-    public async Task<string> CaptureAsync(string pane, CancellationToken cancellationToken) =>
-        (await tmux.RunAsync(["capture-pane", "-p", "-J", "-t", pane], cancellationToken: cancellationToken).ConfigureAwait(false)).StandardOutput;
+    /// <param name="history">Include up to 200 lines of scroll-back above the visible screen.</param>
+    public async Task<string> CaptureAsync(string pane, CancellationToken cancellationToken, bool history = false) =>
+        (await tmux.RunAsync(history ? ["capture-pane", "-p", "-J", "-t", pane, "-S", "-200"] : ["capture-pane", "-p", "-J", "-t", pane],
+            cancellationToken: cancellationToken).ConfigureAwait(false)).StandardOutput;
 
     private async Task<(bool Dead, string Status)> DeadAsync(string pane, string sessionId, CancellationToken cancellationToken)
     {
