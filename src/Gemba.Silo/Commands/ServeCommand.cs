@@ -150,7 +150,7 @@ internal static class ServeCommand
         }
         catch (Exception ex) when (ex is InvalidOperationException or TmuxCommandException)
         {
-            await Console.Error.WriteLineAsync($"gemba: --orchestration native: {ex.Message}");
+            await Console.Error.WriteLineAsync($"gemba: {ex.Message}");
             return null;
         }
     }

@@ -13,6 +13,9 @@ internal sealed partial class GitCli(TimeSpan timeout, ILogger log)
 {
     public const string NotFoundMessage = "git not found on PATH: install git (apt-get install git)";
 
+    /// <summary>The least time a checkout-sized call gets.</summary>
+    public static readonly TimeSpan CheckoutTimeout = TimeSpan.FromMinutes(3);
+
     private static readonly IReadOnlyDictionary<string, string?> Environment =
         new Dictionary<string, string?>(StringComparer.Ordinal)
         {
@@ -31,13 +34,16 @@ internal sealed partial class GitCli(TimeSpan timeout, ILogger log)
 
     /// <summary>Runs <c>git -C directory args…</c> and returns the result whatever the exit code.</summary>
     /// <exception cref="TmuxCommandException">git is missing, could not start or timed out.</exception>
-    public async Task<ProcessResult> RunAsync(string directory, IReadOnlyList<string> arguments, bool readOnly = false, CancellationToken cancellationToken = default)
+    /// <param name="longTimeout">A checkout-sized call (worktree add, switch, stash): a large repository takes longer than a status.</param>
+    public async Task<ProcessResult> RunAsync(
+        string directory, IReadOnlyList<string> arguments, bool readOnly = false, bool longTimeout = false, CancellationToken cancellationToken = default)
     {
         var git = ProcessRunner.Resolve("git") ?? throw new TmuxCommandException(NotFoundMessage);
         string[] full = ["-C", directory, .. arguments];
         try
         {
-            var result = await ProcessRunner.RunAsync(git, full, timeout, environment: readOnly ? ReadOnlyEnvironment : Environment, cancellationToken: cancellationToken)
+            var limit = longTimeout && timeout < CheckoutTimeout ? CheckoutTimeout : timeout;
+            var result = await ProcessRunner.RunAsync(git, full, limit, environment: readOnly ? ReadOnlyEnvironment : Environment, cancellationToken: cancellationToken)
                 .ConfigureAwait(false);
             LogCall(result.CommandLine, result.ExitCode);
             return result;
@@ -49,9 +55,10 @@ internal sealed partial class GitCli(TimeSpan timeout, ILogger log)
     }
 
     /// <summary>Runs git and returns its stdout; a non-zero exit throws, naming the command, exit code and stderr.</summary>
-    public async Task<string> RunCheckedAsync(string directory, IReadOnlyList<string> arguments, bool readOnly = false, CancellationToken cancellationToken = default)
+    public async Task<string> RunCheckedAsync(
+        string directory, IReadOnlyList<string> arguments, bool readOnly = false, bool longTimeout = false, CancellationToken cancellationToken = default)
     {
-        var result = await RunAsync(directory, arguments, readOnly, cancellationToken).ConfigureAwait(false);
+        var result = await RunAsync(directory, arguments, readOnly, longTimeout, cancellationToken).ConfigureAwait(false);
         return result.Succeeded ? result.StandardOutput : throw new TmuxCommandException(result.Describe());
     }
 

@@ -37,7 +37,7 @@ internal sealed partial class MemberWorktrees(GitCli git, GitWorkspace workspace
             await EnsureExcludedAsync(cancellationToken).ConfigureAwait(false);
             // a worktree directory deleted by hand stays registered until pruned, and blocks its branch
             await git.RunAsync(workspace.TopLevel, ["worktree", "prune"], cancellationToken: cancellationToken).ConfigureAwait(false);
-            await git.RunCheckedAsync(workspace.TopLevel, ["worktree", "add", "--detach", "--quiet", path, workspace.Base], cancellationToken: cancellationToken)
+            await git.RunCheckedAsync(workspace.TopLevel, ["worktree", "add", "--detach", "--quiet", path, workspace.Base], longTimeout: true, cancellationToken: cancellationToken)
                 .ConfigureAwait(false);
         }
         finally
@@ -78,7 +78,7 @@ internal sealed partial class MemberWorktrees(GitCli git, GitWorkspace workspace
                     + $"left from its previous bead on {(current.Succeeded ? current.StandardOutput.Trim() : "a detached HEAD")}; commit or stash them there first");
             var discard = all.Count > 0;
             if (discard)
-                await git.RunCheckedAsync(path, ["clean", "-fdq", "--", ".beads", ".gemba"], cancellationToken: cancellationToken).ConfigureAwait(false);
+                await git.RunCheckedAsync(path, ["clean", "-fdq", "--", ".beads", ".gemba"], longTimeout: true, cancellationToken: cancellationToken).ConfigureAwait(false);
 
             var exists = (await git.RunAsync(path, ["rev-parse", "--verify", "--quiet", "refs/heads/" + branch], readOnly: true, cancellationToken: cancellationToken)
                 .ConfigureAwait(false)).Succeeded;
@@ -86,7 +86,7 @@ internal sealed partial class MemberWorktrees(GitCli git, GitWorkspace workspace
             if (discard) arguments.Add("--discard-changes");
             if (exists) arguments.Add(branch);
             else arguments.AddRange(["-c", branch, workspace.Base]);
-            var switched = await git.RunAsync(path, arguments, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var switched = await git.RunAsync(path, arguments, longTimeout: true, cancellationToken: cancellationToken).ConfigureAwait(false);
             if (!switched.Succeeded)
                 throw new InvalidOperationException($"native: session {sessionId} cannot switch its worktree {path} to {branch} for bead {beadId}: {switched.Describe()}");
             LogSwitched(sessionId, branch, exists ? "existing" : "new from " + workspace.Base);
@@ -144,13 +144,13 @@ internal sealed partial class MemberWorktrees(GitCli git, GitWorkspace workspace
             {
                 saved = $"gemba: {sessionId} {bead}";
                 var stash = await git.RunAsync(path, ["stash", "push", "--include-untracked", "--quiet", "-m", saved, "--", ".", .. GembaPathspec],
-                    cancellationToken: cancellationToken).ConfigureAwait(false);
+                    longTimeout: true, cancellationToken: cancellationToken).ConfigureAwait(false);
                 if (!stash.Succeeded)
                     throw new InvalidOperationException($"native: worktree {path} of session {sessionId} is kept: stashing its uncommitted work failed: {stash.Describe()}");
                 LogStashed(sessionId, path, saved);
             }
             // --force: what is left is gemba's own files and ignored build output
-            await git.RunCheckedAsync(workspace.TopLevel, ["worktree", "remove", "--force", path], cancellationToken: cancellationToken).ConfigureAwait(false);
+            await git.RunCheckedAsync(workspace.TopLevel, ["worktree", "remove", "--force", path], longTimeout: true, cancellationToken: cancellationToken).ConfigureAwait(false);
             LogRemoved(sessionId, path);
             return saved;
         }

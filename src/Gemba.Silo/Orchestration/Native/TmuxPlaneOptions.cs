@@ -22,7 +22,7 @@ namespace Gemba.Silo.Orchestration.Native;
 /// plane first looks (a detached checkout: its commit).
 /// </param>
 /// <param name="Token">The server's bearer token; panes get it as <c>GEMBA_TOKEN</c> so <c>gemba-state</c> can authenticate.</param>
-/// <param name="ReadyTimeout">How long a fresh pane may take to become ready for its first prompt (default 30 s).</param>
+/// <param name="ReadyTimeout">How long a fresh pane may take to become ready for its first prompt (default 20 s, inside the 30 s a grain call may take).</param>
 /// <param name="SettleTime">How long a pane's screen must stay unchanged to count as settled (default 1 s).</param>
 /// <param name="ReadyPollInterval">How often the screen is captured while waiting (default 100 ms).</param>
 public sealed record TmuxPlaneOptions(
@@ -40,7 +40,7 @@ public sealed record TmuxPlaneOptions(
     TimeSpan? ReadyPollInterval = null)
 {
     public static readonly TimeSpan DefaultCommandTimeout = TimeSpan.FromSeconds(10);
-    public static readonly TimeSpan DefaultReadyTimeout = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan DefaultReadyTimeout = TimeSpan.FromSeconds(20);
     public static readonly TimeSpan DefaultSettleTime = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan DefaultReadyPollInterval = TimeSpan.FromMilliseconds(100);
 
