@@ -112,10 +112,12 @@ public static class GembaSiloHost
                     BaseBranch: options.BaseBranch,
                     Token: options.Token);
                 services.AddSingleton(tmux);
-                // read at call time, so an adopted reload of agents.toml or the personas applies to the next spawn or delivery
+                // Agents and personas are read at call time, so an adopted reload applies to the next spawn or
+                // delivery. The readiness wait polls a real tmux under a real-time deadline: a grain clock
+                // (a FakeTimeProvider in tests) would never move tmux along, so the system clock is used.
                 services.AddSingleton<IOrchestrationPlane>(sp => new TmuxOrchestrationPlane(
                     tmux, () => config.Current.Agents, () => config.Current.Personas,
-                    sp.GetRequiredService<ILogger<TmuxOrchestrationPlane>>(), sp.GetService<TimeProvider>()));
+                    sp.GetRequiredService<ILogger<TmuxOrchestrationPlane>>(), TimeProvider.System));
                 break;
             case GasTownOrchestrationPlane.Id:
                 services.AddSingleton(new GtClientOptions());
