@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Gemba.Pools;
 using Tomlyn.Syntax;
 
@@ -90,7 +91,8 @@ public sealed class AgentsRegistry
 
     private sealed class Builder(SyntaxNode header)
     {
-        private string? _name, _binary, _model, _preamble, _hooks;
+        private string? _name, _binary, _model, _preamble, _hooks, _preambleText, _readyPattern;
+        private ConfigPosition? _binaryAt;
         private List<string> _args = [];
         private InteractionMode _mode = InteractionMode.Balanced;
         private bool _intraParallel;
@@ -131,7 +133,24 @@ public sealed class AgentsRegistry
                     _name = Text();
                     NameAt = item.ValueAt;
                     break;
-                case "binary": _binary = Text(); break;
+                case "binary":
+                    _binary = Text();
+                    if (_binary is not null)
+                    {
+                        var (line, column) = TomlText.Position(item.At);
+                        _binaryAt = new ConfigPosition(source.File, line, column);
+                    }
+                    break;
+                case "preamble_text": _preambleText = Text(); break;
+                case "ready_pattern":
+                    if (Text() is { } pattern)
+                    {
+                        if (CompileError(pattern) is { } problem)
+                            Error($"is not a valid regular expression: {problem}");
+                        else
+                            _readyPattern = pattern;
+                    }
+                    break;
                 case "model": _model = Text(); break;
                 case "preamble":
                     _preamble = Text();
@@ -196,7 +215,21 @@ public sealed class AgentsRegistry
                 return null;
             }
             return new AgentDefinition(_name, string.IsNullOrEmpty(_binary) ? _name : _binary, _args, _model, _preamble, _hooks,
-                _mode, _intraParallel, _maxParallel, _env);
+                _mode, _intraParallel, _maxParallel, _env, _preambleText, _readyPattern, _binaryAt);
+        }
+
+        private static string? CompileError(string pattern)
+        {
+            if (pattern.Length == 0) return "it is empty";
+            try
+            {
+                _ = new Regex(pattern, RegexOptions.None, TimeSpan.FromSeconds(1));
+                return null;
+            }
+            catch (ArgumentException ex)
+            {
+                return ex.Message;
+            }
         }
     }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Gemba.Config;
 using Gemba.Silo.Hosting;
 using Gemba.Silo.Orchestration.GasTown;
+using Gemba.Silo.Orchestration.Native;
 using Gemba.Silo.WorkPlanes;
 using Gemba.WorkPlanes;
 using Microsoft.Extensions.Logging;
@@ -27,6 +28,7 @@ internal static class ServeCommand
     private static readonly Option<int> GatewayPort = new("--gateway-port") { Description = "Orleans client gateway port (default: a free one)" };
     private static readonly Option<string?> Token = new("--token") { Description = "Bearer token required on every API call (mandatory off loopback)" };
     private static readonly Option<string> TmuxSocket = new("--tmux-socket") { Description = "Native plane: the tmux server (tmux -L) agent panes open in", DefaultValueFactory = _ => "gemba" };
+    private static readonly Option<string?> BaseBranch = new("--base-branch") { Description = "Native plane: the branch (or commit) bead branches start from (default: the branch checked out at start)" };
     private static readonly Option<int> MockDurationMs = new("--mock-duration-ms") { Description = "Mock plane: work time of a bead without duration_ms frontmatter", DefaultValueFactory = _ => 0 };
 
     public static Command Create()
@@ -34,7 +36,7 @@ internal static class ServeCommand
         var command = new Command("serve", "Run the dispatch server: an Orleans silo co-hosting the API")
         {
             BeadsDir, Orchestration, PoolConfig, AgentsRegistry, PersonasDir, WorkPlane, Listen, Port, StateDir, Tick, Quiet,
-            Cluster, Redis, SiloPort, GatewayPort, Token, TmuxSocket, MockDurationMs,
+            Cluster, Redis, SiloPort, GatewayPort, Token, TmuxSocket, BaseBranch, MockDurationMs,
         };
         command.SetAction((parse, cancel) => RunAsync(Read(parse), cancel));
         return command;
@@ -59,6 +61,7 @@ internal static class ServeCommand
         GatewayPort = p.GetValue(GatewayPort),
         Token = p.GetValue(Token),
         TmuxSocket = p.GetValue(TmuxSocket)!,
+        BaseBranch = p.GetValue(BaseBranch),
         MockDuration = TimeSpan.FromMilliseconds(Math.Max(0, p.GetValue(MockDurationMs))),
     };
 
@@ -70,7 +73,8 @@ internal static class ServeCommand
             return 2;
         }
         var mode = options.Orchestration == "gastown" ? ScopeMode.GasTown : ScopeMode.Native;
-        var config = ConfigSet.Load(options.PoolConfig, options.AgentsRegistry, options.PersonasDir, mode, version: 1);
+        var config = ConfigSet.Load(options.PoolConfig, options.AgentsRegistry, options.PersonasDir, mode, version: 1,
+            checkAgentBinaries: options.Orchestration == TmuxOrchestrationPlane.Id);
         foreach (var finding in config.Findings) await Console.Error.WriteLineAsync(finding.ToString());
         if (config.HasErrors)
         {
@@ -84,6 +88,12 @@ internal static class ServeCommand
             var probed = await ProbeGasTownAsync(options, loggers, cancel);
             if (probed is null) return 1;
             options = probed;
+        }
+        if (options.Orchestration == TmuxOrchestrationPlane.Id)
+        {
+            var native = await ProbeNativeAsync(options, loggers, cancel);
+            if (native is null) return 1;
+            options = native;
         }
         IWorkPlane workPlane;
         try
@@ -127,6 +137,30 @@ internal static class ServeCommand
         catch (GtCommandException ex)
         {
             await Console.Error.WriteLineAsync($"gemba: --orchestration gastown: {ex.Message}");
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The native plane's workspace as it will be used: members' worktrees and the base their bead
+    /// branches start from (resolved now, so "the branch checked out at start" means start), or that
+    /// agents share the directory because it is not a git repository.
+    /// </summary>
+    private static async Task<ServeOptions?> ProbeNativeAsync(ServeOptions options, ILoggerFactory loggers, CancellationToken cancel)
+    {
+        var cwd = Directory.GetCurrentDirectory();
+        try
+        {
+            var workspace = await GitWorkspace.DetectAsync(new GitCli(TmuxPlaneOptions.DefaultCommandTimeout, loggers.CreateLogger<GitCli>()), cwd, options.BaseBranch, cancel);
+            if (!options.Quiet)
+                Console.WriteLine(workspace is null
+                    ? $"▶ native: not a git repository: agents share {cwd}"
+                    : $"▶ native: worktrees under {workspace.WorktreesRoot}, base {workspace.Base}");
+            return workspace is null ? options : options with { BaseBranch = workspace.Base };
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or TmuxCommandException)
+        {
+            await Console.Error.WriteLineAsync($"gemba: {ex.Message}");
             return null;
         }
     }

@@ -61,6 +61,9 @@ public static class GembaSiloHost
         {
             // State is stored as plain JSON without CLR type names (Redis; our SQLite storage does the same itself).
             silo.UseSystemTextJsonGrainStorageSerializer();
+            // A native spawn creates a git worktree and waits for the agent's pane to be ready: on a large
+            // repository that outlasts Orleans' default 30 s answer time of the dispatch → pool → session chain.
+            silo.Configure<Orleans.Configuration.SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(3));
             silo.Configure<Orleans.Configuration.ClusterOptions>(o =>
             {
                 o.ServiceId = "gemba";
@@ -104,13 +107,20 @@ public static class GembaSiloHost
                 services.AddSingleton<IOrchestrationPlane, MockOrchestrationPlane>();
                 break;
             case TmuxOrchestrationPlane.Id:
-                services.AddSingleton(config.Current.Agents);
-                services.AddSingleton(new TmuxPlaneOptions(
+                var tmux = new TmuxPlaneOptions(
                     GembaUrl: $"http://{AgentReachableHost(options.Listen)}:{options.Port}",
                     WorkingDirectory: Directory.GetCurrentDirectory(),
                     SocketName: options.TmuxSocket,
-                    ExtraPath: Environment.GetEnvironmentVariable("GEMBA_HOME")));
-                services.AddSingleton<IOrchestrationPlane, TmuxOrchestrationPlane>();
+                    ExtraPath: Environment.GetEnvironmentVariable("GEMBA_HOME"),
+                    BaseBranch: options.BaseBranch,
+                    Token: options.Token);
+                services.AddSingleton(tmux);
+                // Agents and personas are read at call time, so an adopted reload applies to the next spawn or
+                // delivery. The readiness wait polls a real tmux under a real-time deadline: a grain clock
+                // (a FakeTimeProvider in tests) would never move tmux along, so the system clock is used.
+                services.AddSingleton<IOrchestrationPlane>(sp => new TmuxOrchestrationPlane(
+                    tmux, () => config.Current.Agents, () => config.Current.Personas,
+                    sp.GetRequiredService<ILogger<TmuxOrchestrationPlane>>(), TimeProvider.System));
                 break;
             case GasTownOrchestrationPlane.Id:
                 services.AddSingleton(new GtClientOptions());

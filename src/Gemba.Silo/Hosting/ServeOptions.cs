@@ -22,6 +22,11 @@ public sealed record ServeOptions
     public string? Token { get; init; }
     /// <summary>The tmux server (<c>tmux -L</c>) the native plane opens agent panes in.</summary>
     public string TmuxSocket { get; init; } = "gemba";
+    /// <summary>
+    /// Native plane: what bead branches start from; null: the branch the server's checkout is on at
+    /// start (detached: its commit). <c>gemba serve</c> resolves it before the banner.
+    /// </summary>
+    public string? BaseBranch { get; init; }
     /// <summary>How long a mock bead takes when its frontmatter does not say.</summary>
     public TimeSpan MockDuration { get; init; } = TimeSpan.Zero;
 

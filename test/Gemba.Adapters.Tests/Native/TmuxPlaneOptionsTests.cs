@@ -10,7 +10,7 @@ public sealed class TmuxPlaneOptionsTests
     private static readonly TmuxPlaneOptions Valid = new("http://127.0.0.1:7666/", "/tmp");
 
     private static void Create(TmuxPlaneOptions options) =>
-        _ = new TmuxOrchestrationPlane(options, AgentsRegistry.Empty, NullLogger<TmuxOrchestrationPlane>.Instance);
+        _ = new TmuxOrchestrationPlane(options, () => AgentsRegistry.Empty, () => PersonaCatalog.Load("/nonexistent"), NullLogger<TmuxOrchestrationPlane>.Instance);
 
     [Fact]
     public void Defaults_are_accepted() => Create(Valid);
@@ -34,4 +34,8 @@ public sealed class TmuxPlaneOptionsTests
     [InlineData("ftp://host/")]
     public void A_gemba_url_that_is_not_absolute_http_is_refused(string url) =>
         Assert.Contains("GEMBA_URL", Assert.Throws<ArgumentException>(() => Create(Valid with { GembaUrl = url })).Message);
+
+    [Fact]
+    public void The_token_never_shows_in_the_options_text() =>
+        Assert.DoesNotContain("s3cret", (Valid with { Token = "s3cret" }).ToString());
 }

@@ -76,4 +76,19 @@ public sealed class TmuxWindowCommandTests
 
         Assert.Equal(expected, TmuxWindowCommand.PanePath(Options with { ExtraPath = extra }, Agent("aider", env: env), current));
     }
+
+    [Fact]
+    public void The_pane_starts_in_the_given_directory_and_gets_the_servers_token()
+    {
+        var ignored = new List<string>();
+
+        var args = TmuxWindowCommand.Build(Options with { Token = "t0ken" }, "s-1", Agent("aider", env: new() { ["GEMBA_TOKEN"] = "forged" }), "/usr/bin", ignored,
+            "/work/repo/.gemba/worktrees/s-1");
+
+        Assert.Equal("/work/repo/.gemba/worktrees/s-1", args[args.ToList().IndexOf("-c") + 1]);
+        Assert.Contains("GEMBA_TOKEN=t0ken", args);
+        Assert.DoesNotContain("GEMBA_TOKEN=forged", args);
+        Assert.Equal(["GEMBA_TOKEN"], ignored);
+        Assert.DoesNotContain(TmuxWindowCommand.Build(Options, "s-1", Agent("aider"), "/usr/bin", []), a => a.StartsWith("GEMBA_TOKEN", StringComparison.Ordinal));
+    }
 }

@@ -102,4 +102,56 @@ public sealed class AgentsRegistryTests
         var syntax = Assert.Single(Parse("[[agent]\nname = \"a\"\n").Findings, f => f.Line == 1);
         Assert.Equal(FindingSeverity.Error, syntax.Severity);
     }
+
+    [Fact]
+    public void Preamble_text_ready_pattern_and_the_binary_position_are_read()
+    {
+        var registry = Parse("""
+            [[agent]]
+            name = "claude"
+            preamble = "first_message"
+            preamble_text = '''
+            You work in your own git worktree.
+            Commit before bead-done.'''
+            ready_pattern = '^> $'
+              binary = "/opt/claude/bin/claude"
+            """);
+
+        Assert.Empty(registry.Findings);
+        var claude = Assert.Single(registry.Agents);
+        Assert.Equal("first_message", claude.Preamble);
+        Assert.Equal("You work in your own git worktree.\nCommit before bead-done.", claude.PreambleText);
+        Assert.Equal("^> $", claude.ReadyPattern);
+        Assert.Equal(new ConfigPosition("agents.toml", 8, 3), claude.BinaryAt);
+    }
+
+    [Fact]
+    public void Without_those_keys_they_are_null_and_the_binary_is_the_name()
+    {
+        var a = Assert.Single(Parse("[[agent]]\nname = \"aider\"\n").Agents);
+
+        Assert.Equal(("aider", (string?)null, (string?)null, (ConfigPosition?)null), (a.Binary, a.PreambleText, a.ReadyPattern, a.BinaryAt));
+    }
+
+    [Fact]
+    public void A_ready_pattern_that_is_not_a_regular_expression_is_an_error_at_its_value_and_ignored()
+    {
+        var registry = Parse("[[agent]]\nname = \"a\"\nready_pattern = \"([unclosed\"\n");
+
+        var finding = Assert.Single(registry.Findings);
+        Assert.Equal((FindingSeverity.Error, 3, 17), (finding.Severity, finding.Line, finding.Column));
+        Assert.Contains("ready_pattern", finding.Message);
+        Assert.Contains("regular expression", finding.Message);
+        Assert.Null(Assert.Single(registry.Agents).ReadyPattern);
+        Assert.Contains("empty", Assert.Single(Parse("[[agent]]\nname = \"a\"\nready_pattern = \"\"\n").Findings).Message);
+    }
+
+    [Fact]
+    public void Preamble_text_of_the_wrong_type_is_an_error()
+    {
+        var finding = Assert.Single(Parse("[[agent]]\nname = \"a\"\npreamble_text = 3\n").Findings);
+
+        Assert.Equal((FindingSeverity.Error, 3), (finding.Severity, finding.Line));
+        Assert.Contains("expected a string", finding.Message);
+    }
 }

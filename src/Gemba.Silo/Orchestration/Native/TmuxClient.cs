@@ -9,7 +9,11 @@ namespace Gemba.Silo.Orchestration.Native;
 /// The tmux command line, always against gemba's own server (<c>tmux -L &lt;socket&gt;</c>). Every call
 /// passes an argument list, runs under a timeout and keeps stderr for the error message.
 /// </summary>
-internal sealed partial class TmuxClient(string executable, string socketName, TimeSpan timeout, ILogger log)
+/// <param name="secret">
+/// A value passed on some command lines (the bearer token, as <c>-e GEMBA_TOKEN=…</c>) that must
+/// never reach a log line or an error message; it is shown as <c>***</c>.
+/// </param>
+internal sealed partial class TmuxClient(string executable, string socketName, TimeSpan timeout, ILogger log, string? secret = null)
 {
     public const string NotFoundMessage = "tmux not found: install tmux (apt-get install tmux)";
 
@@ -40,15 +44,22 @@ internal sealed partial class TmuxClient(string executable, string socketName, T
         }
         catch (ProcessRunException ex) when (ex.TimedOut)
         {
-            throw new TmuxCommandException(ex.Message, ex);
+            throw Failure(ex.Message, ex);
         }
         catch (ProcessRunException ex)
         {
-            throw new TmuxCommandException($"{NotFoundMessage}: {ex.Message}", ex);
+            throw Failure($"{NotFoundMessage}: {ex.Message}", ex);
         }
+        result = result with { CommandLine = Scrub(result.CommandLine) };
         LogCall(result.CommandLine, result.ExitCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return result;
     }
+
+    private string Scrub(string text) => string.IsNullOrEmpty(secret) ? text : text.Replace(secret, "***", StringComparison.Ordinal);
+
+    /// <summary>The inner exception is dropped when its message would carry the secret.</summary>
+    private TmuxCommandException Failure(string message, Exception inner) =>
+        Scrub(message) is var scrubbed && scrubbed == message ? new TmuxCommandException(message, inner) : new TmuxCommandException(scrubbed);
 
     /// <summary>Runs tmux and returns its stdout; a non-zero exit throws, naming the command, exit code and stderr.</summary>
     public async Task<string> RunCheckedAsync(

@@ -11,21 +11,22 @@ internal static partial class TmuxWindowCommand
 {
     /// <summary>Variables gemba sets itself; agents.toml may not override them.</summary>
     public static readonly IReadOnlySet<string> Reserved =
-        new HashSet<string>(StringComparer.Ordinal) { "GEMBA_SESSION_ID", "GEMBA_URL", "GEMBA_AGENT_TYPE", "GEMBA_INTERACTION_MODE" };
+        new HashSet<string>(StringComparer.Ordinal) { "GEMBA_SESSION_ID", "GEMBA_URL", "GEMBA_TOKEN", "GEMBA_AGENT_TYPE", "GEMBA_INTERACTION_MODE" };
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
     private static partial Regex VariableName();
 
     /// <param name="currentPath">The server's own <c>PATH</c> (the agent's <c>env.PATH</c> replaces it when declared).</param>
     /// <param name="ignored">Receives the agents.toml variables that were dropped because gemba owns them.</param>
+    /// <param name="startDirectory">Where the pane starts: the member's worktree, or the server's directory outside git.</param>
     public static IReadOnlyList<string> Build(
-        TmuxPlaneOptions options, string sessionId, AgentDefinition agent, string? currentPath, ICollection<string> ignored)
+        TmuxPlaneOptions options, string sessionId, AgentDefinition agent, string? currentPath, ICollection<string> ignored, string? startDirectory = null)
     {
         var args = new List<string>
         {
             "new-window", "-d",
             "-t", $"={options.SessionName}:",
-            "-c", options.WorkingDirectory,
+            "-c", startDirectory ?? options.WorkingDirectory,
             "-P", "-F", "#{pane_id}",
             "-n", $"gemba: {sessionId}",
             "-e", $"GEMBA_SESSION_ID={sessionId}",
@@ -33,6 +34,7 @@ internal static partial class TmuxWindowCommand
             "-e", $"GEMBA_AGENT_TYPE={agent.Name}",
             "-e", $"GEMBA_INTERACTION_MODE={agent.InteractionMode.ToString().ToLowerInvariant()}",
         };
+        if (!string.IsNullOrEmpty(options.Token)) args.AddRange(["-e", $"GEMBA_TOKEN={options.Token}"]);
 
         foreach (var (key, value) in agent.Env.OrderBy(e => e.Key, StringComparer.Ordinal))
         {
