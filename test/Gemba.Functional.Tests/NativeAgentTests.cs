@@ -57,6 +57,8 @@ public sealed class NativeAgentTests
         // The operator's checkout stays on main and never sees an agent's file.
         Assert.Equal("main", project.Git("rev-parse", "--abbrev-ref", "HEAD").Trim());
         Assert.False(Directory.Exists(Path.Combine(project.Repo, "work")));
+        // gemba's runtime files (worktrees, state, the bead file's lock) are excluded; only the tracked bead file changed.
+        Assert.Equal(" M .beads/issues.jsonl", project.Git("status", "--porcelain").TrimEnd());
     }
 
     [Fact]

@@ -152,11 +152,10 @@ internal static class ServeCommand
         try
         {
             var workspace = await GitWorkspace.DetectAsync(new GitCli(TmuxPlaneOptions.DefaultCommandTimeout, loggers.CreateLogger<GitCli>()), cwd, options.BaseBranch, cancel);
-            if (!options.Quiet)
-                Console.WriteLine(workspace is null
-                    ? $"▶ native: not a git repository: agents share {cwd}"
-                    : $"▶ native: worktrees under {workspace.WorktreesRoot}, base {workspace.Base}");
-            return workspace is null ? options : options with { BaseBranch = workspace.Base };
+            var line = workspace is null
+                ? $"not a git repository: agents share {cwd}"
+                : $"worktrees under {workspace.WorktreesRoot}, base {workspace.Base}";
+            return workspace is null ? options with { NativeWorkspace = line } : options with { BaseBranch = workspace.Base, NativeWorkspace = line };
         }
         catch (Exception ex) when (ex is InvalidOperationException or TmuxCommandException)
         {

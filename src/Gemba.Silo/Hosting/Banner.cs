@@ -13,6 +13,7 @@ internal static class Banner
         yield return $"▶ gemba {version}  listen={options.Listen}:{options.Port}  auth={auth}";
         yield return $"▶ workplane: {workPlane.AdaptorId} {workPlane.Version} (mode={workPlane.Mode} source={workPlane.Source})";
         yield return $"▶ orchestration: {options.Orchestration}  cluster={options.Cluster}  state={(options.Cluster == "redis" ? options.Redis : options.StateDir)}";
+        if (options.NativeWorkspace is { } native) yield return $"▶ native: {native}";
         if (config.Resolved.IsPhaseZero)
         {
             yield return $"▶ pools: none (phase 0: {config.Pool.Path} has no pools; manual starts only)";

@@ -36,6 +36,9 @@ public static class GembaSiloHost
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
         builder.Logging.SetMinimumLevel(options.Quiet ? LogLevel.Warning : LogLevel.Information);
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+        // The watchdog measures its first interval from process start-up work (JIT, storage), and
+        // its "participant check thread has not completed" warning then alarms operators for nothing.
+        builder.Logging.AddFilter("Orleans.Runtime.Watchdog", LogLevel.Error);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
 

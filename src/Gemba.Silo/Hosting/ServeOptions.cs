@@ -27,6 +27,9 @@ public sealed record ServeOptions
     /// start (detached: its commit). <c>gemba serve</c> resolves it before the banner.
     /// </summary>
     public string? BaseBranch { get; init; }
+
+    /// <summary>Native: the banner's line about where members work, found when the server starts.</summary>
+    public string? NativeWorkspace { get; init; }
     /// <summary>How long a mock bead takes when its frontmatter does not say.</summary>
     public TimeSpan MockDuration { get; init; } = TimeSpan.Zero;
 

@@ -61,7 +61,7 @@ public sealed class NativeWorktreeTests : IDisposable
         // the worktrees live inside the checkout, yet its status stays clean: info/exclude, once
         Assert.Equal("", Git(_world.Work, "status", "--porcelain"));
         var exclude = File.ReadAllLines(Path.Combine(_world.Work, ".git", "info", "exclude"));
-        Assert.Single(exclude, l => l == GitWorkspace.ExcludePattern);
+        Assert.All(GitWorkspace.ExcludePatterns, pattern => Assert.Single(exclude, l => l == pattern));
         Assert.Equal("", Git(_world.Work, "diff", "HEAD", "--", ".gitignore"));
     }
 

@@ -12,8 +12,11 @@ namespace Gemba.Silo.Orchestration.Native;
 /// <param name="Base">A branch name or, when the checkout was detached, a commit id.</param>
 internal sealed record GitWorkspace(string TopLevel, string Prefix, string CommonDir, string Base)
 {
-    /// <summary>The line gemba adds to <c>info/exclude</c> so the main checkout never sees the worktrees.</summary>
-    public const string ExcludePattern = "/.gemba/worktrees/";
+    /// <summary>
+    /// The lines gemba adds to <c>info/exclude</c> so the operator's checkout never shows gemba's own
+    /// runtime files as untracked: the members' worktrees, the embedded state and the bead file's lock.
+    /// </summary>
+    public static readonly string[] ExcludePatterns = ["/.gemba/worktrees/", "/.gemba/state/", "/.beads/issues.jsonl.lock"];
 
     public string WorktreesRoot => Path.Combine(TopLevel, ".gemba", "worktrees");
 

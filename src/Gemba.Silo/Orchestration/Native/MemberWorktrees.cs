@@ -160,15 +160,17 @@ internal sealed partial class MemberWorktrees(GitCli git, GitWorkspace workspace
         }
     }
 
-    /// <summary>Adds <see cref="GitWorkspace.ExcludePattern"/> to <c>info/exclude</c> once; the operator's tracked .gitignore is never touched.</summary>
+    /// <summary>Adds <see cref="GitWorkspace.ExcludePatterns"/> to <c>info/exclude</c> once each; the operator's tracked .gitignore is never touched.</summary>
     private async Task EnsureExcludedAsync(CancellationToken cancellationToken)
     {
         var file = workspace.ExcludeFile;
         var text = File.Exists(file) ? await File.ReadAllTextAsync(file, cancellationToken).ConfigureAwait(false) : "";
-        if (text.Split('\n').Any(l => l.Trim() == GitWorkspace.ExcludePattern)) return;
+        var present = text.Split('\n').Select(l => l.Trim()).ToHashSet(StringComparer.Ordinal);
+        var missing = GitWorkspace.ExcludePatterns.Where(p => !present.Contains(p)).ToList();
+        if (missing.Count == 0) return;
 
         var separator = text.Length == 0 || text.EndsWith('\n') ? "" : "\n";
-        var next = $"{text}{separator}# gemba: members' worktrees (gemba serve --orchestration native)\n{GitWorkspace.ExcludePattern}\n";
+        var next = $"{text}{separator}# gemba: its own runtime files (gemba serve --orchestration native)\n{string.Join("\n", missing)}\n";
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         var temporary = $"{file}.gemba-{Environment.ProcessId}.tmp";
         await File.WriteAllTextAsync(temporary, next, cancellationToken).ConfigureAwait(false);
@@ -182,7 +184,7 @@ internal sealed partial class MemberWorktrees(GitCli git, GitWorkspace workspace
     /// </summary>
     private static bool IsWorktree(string path) => File.Exists(Path.Combine(path, ".git"));
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "native: added /.gemba/worktrees/ to {File}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "native: excluded gemba's worktrees, state and lock file in {File}")]
     private partial void LogExcluded(string file);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "native: session {SessionId} works in {Path} (detached at {Base})")]
