@@ -30,6 +30,12 @@ internal sealed partial class PaneReadiness(TmuxClient tmux, TmuxPlaneOptions op
             var now = time.GetTimestamp();
             if (dead)
             {
+                // tmux can mark a pane dead a moment before it records the exit status
+                for (var retry = 0; retry < 10 && status == "?"; retry++)
+                {
+                    await Task.Delay(options.Poll, time, cancellationToken).ConfigureAwait(false);
+                    (_, status) = await DeadAsync(pane, sessionId, cancellationToken).ConfigureAwait(false);
+                }
                 // what a process printed just before it exited can sit above the visible screen
                 var output = await CaptureAsync(pane, cancellationToken, history: true).ConfigureAwait(false);
                 throw new AgentStartException(
