@@ -18,6 +18,31 @@ public sealed class AffinityAndPhaseZeroTests
         Front = new Dictionary<string, string> { ["files"] = $"src/billing/{id}.cs" },
     };
 
+    private static BeadSpec InRepo(string id, string repo) => new(id, $"Work {id}")
+    {
+        Front = new Dictionary<string, string> { ["repo"] = repo, ["branch"] = "main" },
+    };
+
+    [Fact]
+    public async Task The_workspace_a_member_worked_in_is_learned_and_scores_in_the_next_decision()
+    {
+        await using var gemba = await StartAsync();
+        await gemba.ApplyAsync(PoolConfig("dev", size: 2));
+        await gemba.Beads.AddAsync(InRepo("ws-1", "github.com/acme/api"));
+        await gemba.RunCycleAsync();
+        var member = (await gemba.HandoverOfAsync("ws-1")).SessionId;
+        await gemba.DoneAsync(member, "ws-1");
+        Assert.Contains((await gemba.SummaryAsync(member)).Profile.Files.Keys, k => k.Contains("github.com/acme/api", StringComparison.Ordinal));
+
+        // The pool is full once a second member exists; with one warm member and growth left the
+        // planner still scores the warm member, and its workspace component now has evidence.
+        await gemba.Beads.AddAsync(InRepo("ws-2", "github.com/acme/api"));
+        await gemba.RunCycleAsync();
+        var decision = await gemba.LatestDecisionAsync("ws-2");
+        Assert.Equal(member, decision.SessionId);
+        Assert.True(decision.Scores!.WorkspaceMatch > 0.5, $"workspace match {decision.Scores.WorkspaceMatch} should beat the no-evidence 0.5");
+    }
+
     [Fact]
     public async Task Each_warm_member_takes_the_bead_related_to_its_own_history()
     {
