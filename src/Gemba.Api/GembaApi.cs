@@ -40,6 +40,7 @@ public static class GembaApi
         app.MapPoolsApi();
         app.MapSessionsApi();
         app.MapDispatchApi();
+        app.MapWorkPlaneApi();
         app.MapFallback("/api/{**rest}", () => ApiError.NotFound("not_found", "no such API route"));
         return app;
     }

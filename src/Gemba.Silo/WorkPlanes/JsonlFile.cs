@@ -114,6 +114,11 @@ internal sealed class JsonlFile
             var reader = new Utf8JsonReader(raw);
             using var document = JsonDocument.ParseValue(ref reader);
             if (reader.Read()) throw new JsonException("trailing data after the JSON object");
+            if (JsonlLineCheck.Check(raw) is { } flaw)
+            {
+                problems.Add(new WorkPlaneProblem($"{displayName}:{lineNumber}", flaw));
+                return null;
+            }
             var root = document.RootElement;
             if (root.ValueKind == JsonValueKind.Object && BeadJson.GetString(root, "_type") is { } kind && kind != "issue")
             {
@@ -129,6 +134,12 @@ internal sealed class JsonlFile
             problems.Add(new WorkPlaneProblem($"{displayName}:{lineNumber}", $"bad JSON: {FirstSentence(ex.Message)}"));
             return null;
         }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException or ArgumentException)
+        {
+            // One odd line must never fail the whole file: whatever slipped past the checks is this line's problem.
+            problems.Add(new WorkPlaneProblem($"{displayName}:{lineNumber}", $"unreadable: {ex.Message}"));
+            return null;
+        }
     }
 
     private static string FirstSentence(string message)
@@ -137,8 +148,11 @@ internal sealed class JsonlFile
         return cut > 0 ? message[..cut] : message;
     }
 
-    /// <summary>The file with some lines replaced; all other bytes (and every line ending) are copied as they were.</summary>
-    public byte[] Render(IReadOnlyDictionary<int, string> replacements)
+    /// <summary>
+    /// The file with some lines replaced and raw bytes appended; all other bytes (and every line
+    /// ending) are copied as they were.
+    /// </summary>
+    public byte[] Render(IReadOnlyDictionary<int, string> replacements, IReadOnlyList<byte[]>? appended = null)
     {
         using var output = new MemoryStream(Content.Length + 256 * replacements.Count);
         for (var i = 0; i < Lines.Count; i++)
@@ -156,6 +170,13 @@ internal sealed class JsonlFile
                 output.Write(RawLine(i));
             }
             if (line.HasNewline) output.WriteByte((byte)'\n');
+        }
+        foreach (var bytes in appended ?? [])
+        {
+            // appended lines start on a line of their own even when the file lacked a final newline
+            if (output.Length > 0 && bytes.Length > 0 && output.GetBuffer()[output.Length - 1] != (byte)'\n' && bytes[0] != (byte)'\n')
+                output.WriteByte((byte)'\n');
+            output.Write(bytes);
         }
         return output.ToArray();
     }

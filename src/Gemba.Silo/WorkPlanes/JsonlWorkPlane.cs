@@ -9,16 +9,26 @@ using Microsoft.Extensions.Logging;
 namespace Gemba.Silo.WorkPlanes;
 
 /// <summary>
-/// A beads-format <c>issues.jsonl</c> owned by gemba (DESIGN §6). Reads are tolerant and cached by
-/// file length and modification time; writes are read-modify-write cycles under an in-process gate
-/// and an OS lock file, touch only the edited bead's line, and replace the file atomically.
+/// A beads-format <c>issues.jsonl</c> owned by gemba (DESIGN §6, docs/bead-file.md). Reads are
+/// tolerant (an unusable line is a reported problem, kept byte for byte) and cached by file length
+/// and modification time; writes are read-modify-write cycles under an in-process gate and an OS
+/// lock file, touch only the edited bead's line, and replace the file atomically without losing
+/// what a program that ignores the lock wrote meanwhile.
 /// </summary>
-internal sealed partial class JsonlWorkPlane : IWorkPlane, IDisposable
+internal sealed partial class JsonlWorkPlane : IWorkPlane, IWorkPlaneDiagnostics, IDisposable
 {
     public const string FileName = "issues.jsonl";
 
     private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>How long a file we displaced is watched for appends still in flight.</summary>
+    private static readonly TimeSpan TailWindow = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How long our edits are defended against stale copies saved over them.</summary>
+    private static readonly TimeSpan OwnEditWindow = TimeSpan.FromMinutes(10);
+
+    private const int MaxAttempts = 64;
 
     private readonly string _path;
     private readonly string _lockPath;
@@ -30,14 +40,23 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IDisposable
     private readonly FileSystemWatcher? _watcher;
     private readonly Timer _debounceTimer;
     private readonly Lock _hashLock = new();
+    private readonly Lock _problemLock = new();
+    private readonly Lock _tailLock = new();
+    private readonly List<Displaced> _tails = [];
+    private readonly JsonlOwnEdits _own = new(OwnEditWindow);
+    private readonly bool _useExchange;
+    private HashSet<WorkPlaneProblem> _reported = [];
+    private int _healPending;
 
     private volatile CacheEntry? _cache;
     private ulong? _ownHash;
     private ulong? _notifiedHash;
     private bool _disposed;
 
-    public JsonlWorkPlane(string beadsDir, TimeProvider time, ILogger logger)
+    /// <param name="useExchange">Whether to swap files with RENAME_EXCHANGE where the system has it (tests turn it off to cover the fallback).</param>
+    public JsonlWorkPlane(string beadsDir, TimeProvider time, ILogger logger, bool useExchange = true)
     {
+        _useExchange = useExchange;
         _directory = Path.GetFullPath(beadsDir);
         _path = Path.Combine(_directory, FileName);
         _lockPath = _path + ".lock";
@@ -161,11 +180,20 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IDisposable
         }, cancellationToken);
     }
 
+    public IReadOnlyList<WorkPlaneProblem> CurrentProblems => Load().Problems;
+
     public void Dispose()
     {
         lock (_hashLock) _disposed = true;
         _watcher?.Dispose();
         _debounceTimer.Dispose();
+        List<Displaced> tails;
+        lock (_tailLock)
+        {
+            tails = [.. _tails];
+            _tails.Clear();
+        }
+        CarryTails(tails, disposing: true);
     }
 
     private JsonlFile Load()
@@ -173,33 +201,65 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IDisposable
         // Stat before reading: if the file is replaced in between, the cache is keyed by the older
         // stat and the next call re-reads, instead of keeping stale content under a fresh key.
         var info = new FileInfo(_path);
-        if (!info.Exists) return JsonlFile.Parse([], FileName);
+        if (!info.Exists) return Reported(JsonlFile.Parse([], FileName));
         var cache = _cache;
-        if (cache is not null && cache.Length == info.Length && cache.ModifiedUtc == info.LastWriteTimeUtc) return cache.File;
+        if (cache is not null && cache.Length == info.Length && cache.ModifiedUtc == info.LastWriteTimeUtc) return cache.View;
 
         var content = ReadContent();
-        var file = ParseOrReuse(content, XxHash64.HashToUInt64(content), cache);
-        _cache = new CacheEntry(info.Length, info.LastWriteTimeUtc, XxHash64.HashToUInt64(content), file);
-        return file;
+        var hash = XxHash64.HashToUInt64(content);
+        var file = ParseOrReuse(content, hash, cache);
+        var view = file;
+        if (!_own.IsEmpty)
+        {
+            // A stale copy saved over our edits: show our versions at once, write them back soon.
+            var session = new JsonlEditSession(file, _time.GetUtcNow());
+            if (_own.Rebase(session) > 0)
+            {
+                view = session.Rendered(session.Render());
+                ScheduleHeal();
+            }
+        }
+        _cache = new CacheEntry(info.Length, info.LastWriteTimeUtc, hash, file, view);
+        return view;
     }
 
     /// <summary>A touched but unchanged file (same bytes) keeps its parse.</summary>
     private JsonlFile ParseOrReuse(byte[] content, ulong hash, CacheEntry? cache)
     {
         if (cache is not null && cache.Hash == hash && cache.File.Content.Length == content.Length) return cache.File;
-        var file = JsonlFile.Parse(content, FileName);
-        if (file.Problems.Count > 0) LogProblems(_logger, _path, file.Problems.Count);
+        return Reported(JsonlFile.Parse(content, FileName));
+    }
+
+    /// <summary>Logs each problem once, when it first appears; a file that keeps its problems stays quiet.</summary>
+    private JsonlFile Reported(JsonlFile file)
+    {
+        List<WorkPlaneProblem> fresh;
+        lock (_problemLock)
+        {
+            var current = file.Problems.ToHashSet();
+            if (current.SetEquals(_reported)) return file;
+            fresh = file.Problems.Where(p => !_reported.Contains(p)).ToList();
+            var gone = _reported.Count(p => !current.Contains(p));
+            _reported = current;
+            if (gone > 0) LogProblemsGone(_logger, _path, gone, current.Count);
+        }
+        foreach (var problem in fresh) LogProblem(_logger, problem.Where, problem.Message);
         return file;
     }
 
-    private byte[] ReadContent()
+    private byte[] ReadContent() => ReadContent(_path, 0);
+
+    private static byte[] ReadContent(string path, long from)
     {
         try
         {
-            using var stream = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            var buffer = new byte[stream.Length];
-            stream.ReadExactly(buffer);
-            return buffer;
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            if (stream.Length <= from) return [];
+            stream.Position = from;
+            // read to the end rather than to a length taken up front: an appender may still be writing
+            using var buffer = new MemoryStream((int)(stream.Length - from));
+            stream.CopyTo(buffer);
+            return buffer.ToArray();
         }
         catch (FileNotFoundException)
         {
@@ -255,36 +315,15 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IDisposable
         }
         if (batch.Count == 0) return;
 
-        var results = new object?[batch.Count];
-        var errors = new Exception?[batch.Count];
+        var outcome = new BatchOutcome(batch.Count);
         var externalChange = false;
+        var displaced = new List<Displaced>();
         try
         {
             // Not cancellable: once edits are dequeued their callers wait for this cycle to finish.
             using (await ExclusiveFileLock.AcquireAsync(_lockPath, LockTimeout, CancellationToken.None).ConfigureAwait(false))
             {
-                var content = ReadContent();
-                var hash = XxHash64.HashToUInt64(content);
-                var file = ParseOrReuse(content, hash, _cache);
-                lock (_hashLock) externalChange = _ownHash is { } own && own != hash;
-
-                var session = new JsonlEditSession(file, _time.GetUtcNow());
-                for (var i = 0; i < batch.Count; i++)
-                {
-                    try
-                    {
-                        results[i] = batch[i].Apply(session);
-                    }
-                    catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException or ArgumentException)
-                    {
-                        errors[i] = ex;
-                    }
-                }
-                if (session.HasChanges)
-                {
-                    var rendered = file.Render(session.Replacements());
-                    WriteAtomically(rendered, file.WithEditedLines(rendered, session.EditedBeads));
-                }
+                externalChange = Commit(batch, outcome, displaced);
             }
         }
         catch (Exception ex)
@@ -293,11 +332,15 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IDisposable
             foreach (var pending in batch) pending.Done.TrySetException(ex);
             return;
         }
+        finally
+        {
+            WatchTails(displaced);
+        }
 
         for (var i = 0; i < batch.Count; i++)
         {
-            if (errors[i] is { } error) batch[i].Done.TrySetException(error);
-            else batch[i].Done.TrySetResult(results[i]);
+            if (outcome.Errors[i] is { } error) batch[i].Done.TrySetException(error);
+            else batch[i].Done.TrySetResult(outcome.Results[i]);
         }
         if (externalChange)
         {
@@ -308,9 +351,128 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IDisposable
         }
     }
 
-    private void WriteAtomically(byte[] bytes, JsonlFile parsed)
+    /// <summary>
+    /// Reads the file, applies the batch and puts the result in place without losing what another
+    /// program wrote meanwhile (docs/bead-file.md): with RENAME_EXCHANGE the file we replaced comes
+    /// back to us, and if it is not what we built on, we build again on it; without the exchange we
+    /// look just before a plain rename. Returns whether the file had changed outside gemba.
+    /// </summary>
+    private bool Commit(List<PendingWrite> batch, BatchOutcome outcome, List<Displaced> displaced)
     {
-        var temp = Path.Combine(_directory, $".{FileName}.{Guid.NewGuid():N}.tmp");
+        var expected = ReadContent();
+        var hash = XxHash64.HashToUInt64(expected);
+        bool external;
+        lock (_hashLock) external = _ownHash is { } own && own != hash;
+
+        var session = Apply(batch, ParseOrReuse(expected, hash, _cache), outcome);
+        if (!session.HasChanges) return external;
+        var output = session.Render();
+        var parsed = session.Rendered(output);
+        var expectedIsOurs = false;
+
+        for (var attempt = 1; ; attempt++)
+        {
+            if (attempt > MaxAttempts)
+                throw new IOException($"{_path} kept changing while gemba wrote it ({MaxAttempts} attempts); the last version is kept, this batch is not applied");
+            var temp = Path.Combine(_directory, $".{FileName}.{Guid.NewGuid():N}.tmp");
+            var (length, modified) = WriteTemp(temp, output);
+            lock (_hashLock)
+            {
+                _ownHash = XxHash64.HashToUInt64(output);
+                _notifiedHash = null;
+            }
+
+            if (!_useExchange || !JsonlFileSwap.TryExchange(temp, _path))
+            {
+                // No exchange here: look at the file just before renaming over it.
+                var live = ReadContent();
+                if (!live.AsSpan().SequenceEqual(expected))
+                {
+                    File.Delete(temp);
+                    external = true;
+                    expected = live;
+                    session = Apply(batch, JsonlFile.Parse(live, FileName), outcome);
+                    output = session.Render();
+                    parsed = session.Rendered(output);
+                    continue;
+                }
+                File.Move(temp, _path, overwrite: true);
+                Remember(session);
+                _cache = new CacheEntry(length, modified, XxHash64.HashToUInt64(output), parsed, parsed);
+                return external;
+            }
+
+            // Our file is in place; what it replaced is now at `temp`.
+            Remember(session);
+            _cache = new CacheEntry(length, modified, XxHash64.HashToUInt64(output), parsed, parsed);
+            var replaced = ReadContent(temp, 0);
+            displaced.Add(new Displaced(temp, replaced.Length));
+            if (replaced.AsSpan().SequenceEqual(expected)) return external;
+
+            external = true;
+            var previous = output;
+            if (!expectedIsOurs)
+            {
+                // Changed between our read and our swap (an append, an editor's save): the batch
+                // is a pure function of the file, so it runs again on what is really there.
+                session = Apply(batch, JsonlFile.Parse(replaced, FileName), outcome);
+                output = session.Render();
+                parsed = session.Rendered(output);
+            }
+            else if (replaced.AsSpan().StartsWith(expected))
+            {
+                // Appended to our own version: carry the new bytes over.
+                session = new JsonlEditSession(parsed, session.Now);
+                session.Append(replaced[expected.Length..]);
+                output = session.Render();
+                parsed = session.Rendered(output);
+            }
+            else
+            {
+                // Our version was rewritten: theirs stands, with our recent edits put back where it reverted them.
+                session = new JsonlEditSession(JsonlFile.Parse(replaced, FileName), session.Now);
+                _own.Rebase(session);
+                output = session.Render();
+                parsed = session.Rendered(output);
+            }
+            expected = previous;
+            expectedIsOurs = true;
+            LogMergedOutsideWrite(_logger, _path, attempt);
+        }
+    }
+
+    /// <summary>A fresh session on <paramref name="file"/>: our reverted edits put back, then the batch.</summary>
+    private JsonlEditSession Apply(List<PendingWrite> batch, JsonlFile file, BatchOutcome outcome)
+    {
+        var session = new JsonlEditSession(file, _time.GetUtcNow());
+        _own.Rebase(session);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            outcome.Results[i] = null;
+            outcome.Errors[i] = null;
+            try
+            {
+                outcome.Results[i] = batch[i].Apply(session);
+            }
+            catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException or ArgumentException)
+            {
+                outcome.Errors[i] = ex;
+            }
+        }
+        return session;
+    }
+
+    /// <summary>Records the session's line edits once its output is in place.</summary>
+    private void Remember(JsonlEditSession session)
+    {
+        foreach (var (index, text) in session.Replacements())
+        {
+            if (session.File.Lines[index].Bead is { } bead) _own.Record(bead.Id, session.File.LineText(index), text, session.Now);
+        }
+    }
+
+    private static (long Length, DateTime Modified) WriteTemp(string temp, byte[] bytes)
+    {
         try
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024))
@@ -318,23 +480,78 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IDisposable
                 stream.Write(bytes);
                 stream.Flush(flushToDisk: true);
             }
-            // A rename keeps the temp file's length and mtime, so this stat is exactly what readers see.
+            // A rename keeps the file's length and mtime, so this stat is exactly what readers see.
             var info = new FileInfo(temp);
-            var length = info.Length;
-            var modified = info.LastWriteTimeUtc;
-            var hash = XxHash64.HashToUInt64(bytes);
-            lock (_hashLock)
-            {
-                _ownHash = hash;
-                _notifiedHash = null;
-            }
-            File.Move(temp, _path, overwrite: true);
-            _cache = new CacheEntry(length, modified, hash, parsed);
+            return (info.Length, info.LastWriteTimeUtc);
         }
-        finally
+        catch
         {
-            if (File.Exists(temp)) File.Delete(temp);
+            File.Delete(temp);
+            throw;
         }
+    }
+
+    /// <summary>
+    /// A <c>&gt;&gt;</c> writer that opened the file just before our swap still writes to the old
+    /// file. Look at each file we displaced once more a moment later and carry over what grew.
+    /// </summary>
+    private void WatchTails(List<Displaced> displaced)
+    {
+        if (displaced.Count == 0) return;
+        lock (_tailLock) _tails.AddRange(displaced);
+        _ = Task.Delay(TailWindow).ContinueWith(_ =>
+        {
+            var mine = new List<Displaced>();
+            lock (_tailLock)
+            {
+                foreach (var d in displaced)
+                    if (_tails.Remove(d)) mine.Add(d);
+            }
+            CarryTails(mine, disposing: false);
+        }, TaskScheduler.Default);
+    }
+
+    private void CarryTails(List<Displaced> tails, bool disposing)
+    {
+        foreach (var tail in tails)
+        {
+            try
+            {
+                var extra = ReadContent(tail.Path, tail.Length);
+                File.Delete(tail.Path);
+                if (extra.Length == 0) continue;
+                LogCarriedLateAppend(_logger, _path, extra.Length);
+                if (disposing)
+                {
+                    // no drain any more: a plain append is what that writer meant to do
+                    using var stream = new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+                    stream.Write(extra);
+                    continue;
+                }
+                WriteAsync(session =>
+                {
+                    session.Append(extra);
+                    return true;
+                }, CancellationToken.None).ContinueWith(
+                    t => LogWriteFailed(_logger, t.Exception!, _path), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            }
+            catch (IOException ex)
+            {
+                LogWriteFailed(_logger, ex, _path);
+            }
+        }
+    }
+
+    /// <summary>Writes our versions back over a stale copy; one heal at a time is enough.</summary>
+    private void ScheduleHeal()
+    {
+        if (Interlocked.Exchange(ref _healPending, 1) == 1) return;
+        WriteAsync(_ =>
+        {
+            Volatile.Write(ref _healPending, 0);
+            return false;
+        }, CancellationToken.None).ContinueWith(
+            t => LogWriteFailed(_logger, t.Exception!, _path), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
     }
 
     private void OnFileEvent(object sender, FileSystemEventArgs e)
@@ -361,6 +578,8 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IDisposable
             if (foreign)
             {
                 LogExternalChange(_logger, _path);
+                // Loading logs new problems once, and finds edits of ours that a stale copy reverted.
+                Load();
                 Changed?.Invoke();
             }
             WatcherChecked?.Invoke(foreign);
@@ -375,7 +594,18 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IDisposable
         }
     }
 
-    private sealed record CacheEntry(long Length, DateTime ModifiedUtc, ulong Hash, JsonlFile File);
+    /// <param name="File">The parse of the bytes on disk.</param>
+    /// <param name="View">What readers get: <paramref name="File"/> with our reverted edits put back.</param>
+    private sealed record CacheEntry(long Length, DateTime ModifiedUtc, ulong Hash, JsonlFile File, JsonlFile View);
+
+    /// <summary>A file our swap displaced, and how much of it we had already taken in.</summary>
+    private sealed record Displaced(string Path, long Length);
+
+    private sealed class BatchOutcome(int count)
+    {
+        public object?[] Results { get; } = new object?[count];
+        public Exception?[] Errors { get; } = new Exception?[count];
+    }
 
     private sealed class PendingWrite(Func<JsonlEditSession, object?> apply)
     {
@@ -397,8 +627,17 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IDisposable
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Path}: {Count} line(s) could not be read and were skipped")]
-    private static partial void LogProblems(ILogger logger, string path, int count);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Where}: {Message} (line skipped and kept as it is)")]
+    private static partial void LogProblem(ILogger logger, string where, string message);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Path}: {Gone} problem(s) resolved, {Left} left")]
+    private static partial void LogProblemsGone(ILogger logger, string path, int gone, int left);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Path} was changed by another program while gemba wrote it; merged (attempt {Attempt})")]
+    private static partial void LogMergedOutsideWrite(ILogger logger, string path, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Path}: carried {Bytes} byte(s) appended to the replaced file into the current one")]
+    private static partial void LogCarriedLateAppend(ILogger logger, string path, int bytes);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Path} changed outside gemba")]
     private static partial void LogExternalChange(ILogger logger, string path);
