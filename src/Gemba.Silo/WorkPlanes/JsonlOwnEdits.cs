@@ -18,7 +18,8 @@ internal sealed class JsonlOwnEdits(TimeSpan window)
     private readonly Lock _lock = new();
     private readonly Dictionary<string, List<Version>> _chains = new(StringComparer.Ordinal);
 
-    private sealed record Version(string Text, DateTimeOffset At);
+    /// <param name="Text">The line, or null for "not in the file" (before we carried it in).</param>
+    private sealed record Version(string? Text, DateTimeOffset At);
 
     public bool IsEmpty
     {
@@ -37,6 +38,19 @@ internal sealed class JsonlOwnEdits(TimeSpan window)
         }
     }
 
+    /// <summary>
+    /// Remembers a bead line we carried over from a file we replaced (appended there by another
+    /// program): a stale copy saved later that lacks it gets it appended again.
+    /// </summary>
+    public void RecordCarried(string id, string text, DateTimeOffset at)
+    {
+        lock (_lock)
+        {
+            if (_chains.ContainsKey(id)) return;
+            _chains[id] = [new Version(null, at), new Version(text, at)];
+        }
+    }
+
     /// <summary>Puts our latest versions back where the session's file reverted them; returns how many lines it restored.</summary>
     public int Rebase(JsonlEditSession session)
     {
@@ -46,8 +60,18 @@ internal sealed class JsonlOwnEdits(TimeSpan window)
             Expire(session.Now);
             foreach (var (id, chain) in _chains.ToList())
             {
-                if (session.LineTextOf(id) is not { } current) continue; // deleted, or no longer readable: the writer's call
-                var latest = chain[^1].Text;
+                if (chain[^1].Text is not { } latest) continue;
+                if (session.LineTextOf(id) is not { } current)
+                {
+                    // Gone: a stale copy from before we carried the line in loses it again; any other
+                    // removal of a bead (or a line that no longer reads) is the writer's call.
+                    if (chain.Take(chain.Count - 1).Any(v => v.Text is null))
+                    {
+                        session.Append(System.Text.Encoding.UTF8.GetBytes(latest + "\n"));
+                        restored++;
+                    }
+                    continue;
+                }
                 if (current == latest) continue;
                 if (chain.Take(chain.Count - 1).Any(v => v.Text == current))
                 {
@@ -78,7 +102,7 @@ internal sealed class JsonlOwnEdits(TimeSpan window)
     private static string? Merge(List<Version> chain, string theirsText)
     {
         if (JsonNode.Parse(theirsText) is not JsonObject theirs) return null;
-        var versions = chain.Select(v => JsonNode.Parse(v.Text) as JsonObject).ToList();
+        var versions = chain.Select(v => v.Text is null ? null : JsonNode.Parse(v.Text) as JsonObject).ToList();
         if (versions[^1] is not { } ours) return null;
 
         // The writer's starting point is the version that agrees with its line on the most keys;

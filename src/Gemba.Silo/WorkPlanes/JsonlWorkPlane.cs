@@ -410,35 +410,66 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IWorkPlaneDiagnostics
             if (replaced.AsSpan().SequenceEqual(expected)) return external;
 
             external = true;
+            if (replaced.AsSpan().StartsWith(expected))
+            {
+                // Bytes were appended to the file we replaced (a `>>` writer): add them to ours, as that writer meant to.
+                AppendToLive(replaced.AsSpan(expected.Length).ToArray());
+                return external;
+            }
             var previous = output;
             if (!expectedIsOurs)
             {
-                // Changed between our read and our swap (an append, an editor's save): the batch
-                // is a pure function of the file, so it runs again on what is really there.
+                // Rewritten between our read and our swap (an editor's save): the batch is a pure
+                // function of the file, so it runs again on what is really there.
                 session = Apply(batch, JsonlFile.Parse(replaced, FileName), outcome);
-                output = session.Render();
-                parsed = session.Rendered(output);
-            }
-            else if (replaced.AsSpan().StartsWith(expected))
-            {
-                // Appended to our own version: carry the new bytes over.
-                session = new JsonlEditSession(parsed, session.Now);
-                session.Append(replaced[expected.Length..]);
-                output = session.Render();
-                parsed = session.Rendered(output);
             }
             else
             {
                 // Our version was rewritten: theirs stands, with our recent edits put back where it reverted them.
                 session = new JsonlEditSession(JsonlFile.Parse(replaced, FileName), session.Now);
                 _own.Rebase(session);
-                output = session.Render();
-                parsed = session.Rendered(output);
             }
+            output = session.Render();
+            parsed = session.Rendered(output);
             expected = previous;
             expectedIsOurs = true;
             LogMergedOutsideWrite(_logger, _path, attempt);
         }
+    }
+
+    /// <summary>
+    /// Appends carried-over bytes to whatever file is in place, then checks they are there: a
+    /// rename by another program between our open and our write would have taken them away.
+    /// </summary>
+    private void AppendToLive(byte[] bytes)
+    {
+        LogCarriedAppend(_logger, _path, bytes.Length);
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            using (var stream = new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete))
+            {
+                // appended lines start on a line of their own even when the file lacked a final newline
+                if (stream.Length > 0 && bytes[0] != (byte)'\n' && LastByte(_path) != (byte)'\n') stream.WriteByte((byte)'\n');
+                stream.Write(bytes);
+            }
+            if (ReadContent().AsSpan().IndexOf(bytes) >= 0)
+            {
+                // An editor that read our file just before this append may still save without these lines.
+                var carried = JsonlFile.Parse(bytes, FileName);
+                var now = _time.GetUtcNow();
+                foreach (var (id, index) in carried.LineById) _own.RecordCarried(id, carried.LineText(index), now);
+                return;
+            }
+        }
+        throw new IOException($"could not carry {bytes.Length} appended byte(s) into {_path}: it kept being replaced");
+    }
+
+    private static int LastByte(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        if (stream.Length == 0) return -1;
+        stream.Position = stream.Length - 1;
+        return stream.ReadByte();
     }
 
     /// <summary>A fresh session on <paramref name="file"/>: our reverted edits put back, then the batch.</summary>
@@ -513,32 +544,28 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IWorkPlaneDiagnostics
 
     private void CarryTails(List<Displaced> tails, bool disposing)
     {
-        foreach (var tail in tails)
+        if (tails.Count == 0) return;
+        // Under the gate, so a carry never interleaves with a drain's read and swap.
+        if (!disposing) _gate.Wait();
+        try
         {
-            try
+            foreach (var tail in tails)
             {
-                var extra = ReadContent(tail.Path, tail.Length);
-                File.Delete(tail.Path);
-                if (extra.Length == 0) continue;
-                LogCarriedLateAppend(_logger, _path, extra.Length);
-                if (disposing)
+                try
                 {
-                    // no drain any more: a plain append is what that writer meant to do
-                    using var stream = new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
-                    stream.Write(extra);
-                    continue;
+                    var extra = ReadContent(tail.Path, tail.Length);
+                    File.Delete(tail.Path);
+                    if (extra.Length > 0) AppendToLive(extra);
                 }
-                WriteAsync(session =>
+                catch (IOException ex)
                 {
-                    session.Append(extra);
-                    return true;
-                }, CancellationToken.None).ContinueWith(
-                    t => LogWriteFailed(_logger, t.Exception!, _path), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                    LogWriteFailed(_logger, ex, _path);
+                }
             }
-            catch (IOException ex)
-            {
-                LogWriteFailed(_logger, ex, _path);
-            }
+        }
+        finally
+        {
+            if (!disposing) _gate.Release();
         }
     }
 
@@ -636,8 +663,8 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IWorkPlaneDiagnostics
     [LoggerMessage(Level = LogLevel.Information, Message = "{Path} was changed by another program while gemba wrote it; merged (attempt {Attempt})")]
     private static partial void LogMergedOutsideWrite(ILogger logger, string path, int attempt);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Path}: carried {Bytes} byte(s) appended to the replaced file into the current one")]
-    private static partial void LogCarriedLateAppend(ILogger logger, string path, int bytes);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Path}: carried {Bytes} byte(s) appended to the replaced file into the current one")]
+    private static partial void LogCarriedAppend(ILogger logger, string path, int bytes);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Path} changed outside gemba")]
     private static partial void LogExternalChange(ILogger logger, string path);
