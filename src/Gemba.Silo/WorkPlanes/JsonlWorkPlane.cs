@@ -369,6 +369,7 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IWorkPlaneDiagnostics
         var output = session.Render();
         var parsed = session.Rendered(output);
         var expectedIsOurs = false;
+        JsonlFile? transient = null;
 
         for (var attempt = 1; ; attempt++)
         {
@@ -404,6 +405,7 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IWorkPlaneDiagnostics
 
             // Our file is in place; what it replaced is now at `temp`.
             Remember(session);
+            if (transient is not null) RememberReplaced(transient, parsed, session.Now);
             _cache = new CacheEntry(length, modified, XxHash64.HashToUInt64(output), parsed, parsed);
             var replaced = ReadContent(temp, 0);
             displaced.Add(new Displaced(temp, replaced.Length));
@@ -417,6 +419,7 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IWorkPlaneDiagnostics
                 return external;
             }
             var previous = output;
+            transient = parsed;
             if (!expectedIsOurs)
             {
                 // Rewritten between our read and our swap (an editor's save): the batch is a pure
@@ -499,6 +502,21 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IWorkPlaneDiagnostics
         foreach (var (index, text) in session.Replacements())
         {
             if (session.File.Lines[index].Bead is { } bead) _own.Record(bead.Id, session.File.LineText(index), text, session.Now);
+        }
+    }
+
+    /// <summary>
+    /// Our earlier version lacked what another program wrote meanwhile and was in place for a
+    /// moment: a copy of it saved later must not take those lines away, so each bead line that
+    /// differs from it is remembered as ours.
+    /// </summary>
+    private void RememberReplaced(JsonlFile transient, JsonlFile current, DateTimeOffset now)
+    {
+        foreach (var (id, index) in current.LineById)
+        {
+            var text = current.LineText(index);
+            if (!transient.LineById.TryGetValue(id, out var before)) _own.RecordCarried(id, text, now);
+            else if (transient.LineText(before) is var old && old != text) _own.Record(id, old, text, now);
         }
     }
 
