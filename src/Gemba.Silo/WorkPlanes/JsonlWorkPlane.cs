@@ -449,12 +449,10 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IWorkPlaneDiagnostics
         LogCarriedAppend(_logger, _path, bytes.Length);
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
+            // Byte for byte, no newline added: the bytes may finish a line whose start we already had
+            // (a read can see an append half done), exactly as the writer's own append would have.
             using (var stream = new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete))
-            {
-                // appended lines start on a line of their own even when the file lacked a final newline
-                if (stream.Length > 0 && bytes[0] != (byte)'\n' && LastByte(_path) != (byte)'\n') stream.WriteByte((byte)'\n');
                 stream.Write(bytes);
-            }
             if (ReadContent().AsSpan().IndexOf(bytes) >= 0)
             {
                 // An editor that read our file just before this append may still save without these lines.
@@ -467,13 +465,6 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IWorkPlaneDiagnostics
         throw new IOException($"could not carry {bytes.Length} appended byte(s) into {_path}: it kept being replaced");
     }
 
-    private static int LastByte(string path)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        if (stream.Length == 0) return -1;
-        stream.Position = stream.Length - 1;
-        return stream.ReadByte();
-    }
 
     /// <summary>A fresh session on <paramref name="file"/>: our reverted edits put back, then the batch.</summary>
     private JsonlEditSession Apply(List<PendingWrite> batch, JsonlFile file, BatchOutcome outcome)
