@@ -24,6 +24,7 @@ internal sealed class JsonlEditSession
     private readonly Dictionary<int, JsonObject> _edited = [];
     private readonly Dictionary<int, Bead> _editedBeads = [];
     private readonly List<byte[]> _appended = [];
+    private readonly HashSet<int> _removed = [];
 
     public JsonlEditSession(JsonlFile file, DateTimeOffset now)
     {
@@ -38,7 +39,7 @@ internal sealed class JsonlEditSession
 
     public string NowText => FormatTime(Now);
 
-    public bool HasChanges => _edited.Count > 0 || _appended.Count > 0;
+    public bool HasChanges => _edited.Count > 0 || _appended.Count > 0 || _removed.Count > 0;
 
     public Bead? Find(string id) => _beads.GetValueOrDefault(id);
 
@@ -73,6 +74,13 @@ internal sealed class JsonlEditSession
         if (bytes.Length > 0) _appended.Add(bytes);
     }
 
+    /// <summary>Drops a line that is an exact copy of a later line of the same bead.</summary>
+    public void RemoveRedundantCopies()
+    {
+        foreach (var index in _file.RedundantCopies())
+            if (!_edited.ContainsKey(index)) _removed.Add(index);
+    }
+
     private void Reread(string id, int index, JsonObject node)
     {
         using var document = JsonDocument.Parse(node.ToJsonString(WriteOptions));
@@ -92,11 +100,11 @@ internal sealed class JsonlEditSession
     public IReadOnlyList<byte[]> Appended => _appended;
 
     /// <summary>The file as this session leaves it.</summary>
-    public byte[] Render() => _file.Render(Replacements(), _appended);
+    public byte[] Render() => _file.Render(Replacements(), _appended, _removed);
 
     /// <summary>The parse of <see cref="Render"/>'s output, reusing the untouched lines.</summary>
     public JsonlFile Rendered(byte[] rendered) =>
-        _appended.Count > 0 ? JsonlFile.Parse(rendered, _file.DisplayName) : _file.WithEditedLines(rendered, _editedBeads);
+        _appended.Count > 0 || _removed.Count > 0 ? JsonlFile.Parse(rendered, _file.DisplayName) : _file.WithEditedLines(rendered, _editedBeads);
 
     /// <summary>RFC 3339 UTC, as bd writes timestamps.</summary>
     public static string FormatTime(DateTimeOffset time) =>

@@ -152,12 +152,13 @@ internal sealed class JsonlFile
     /// The file with some lines replaced and raw bytes appended; all other bytes (and every line
     /// ending) are copied as they were.
     /// </summary>
-    public byte[] Render(IReadOnlyDictionary<int, string> replacements, IReadOnlyList<byte[]>? appended = null)
+    public byte[] Render(IReadOnlyDictionary<int, string> replacements, IReadOnlyList<byte[]>? appended = null, IReadOnlySet<int>? removed = null)
     {
         using var output = new MemoryStream(Content.Length + 256 * replacements.Count);
         for (var i = 0; i < Lines.Count; i++)
         {
             var line = Lines[i];
+            if (removed is not null && removed.Contains(i)) continue;
             if (replacements.TryGetValue(i, out var text))
             {
                 var raw = RawLine(i);
@@ -198,6 +199,22 @@ internal sealed class JsonlFile
             if (bead is not null && LineById[bead.Id] == i) beads.Add(bead);
         }
         return new JsonlFile(DisplayName, rendered, lines, new Dictionary<string, int>(LineById, StringComparer.Ordinal), beads, [.. Problems]);
+    }
+
+    /// <summary>
+    /// Lines that are byte-identical to a later line of the same bead: dropping them changes
+    /// nothing a reader sees (the last line wins either way).
+    /// </summary>
+    public IEnumerable<int> RedundantCopies()
+    {
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < Lines.Count; i++)
+        {
+            if (Lines[i].Bead is null) continue;
+            var text = LineText(i);
+            if (seen.TryGetValue(text, out var earlier)) yield return earlier;
+            seen[text] = i;
+        }
     }
 
     /// <summary>The raw text of a line (BOM stripped) for editing as a JSON node.</summary>

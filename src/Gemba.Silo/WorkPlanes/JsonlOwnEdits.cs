@@ -51,6 +51,12 @@ internal sealed class JsonlOwnEdits(TimeSpan window)
         }
     }
 
+    /// <summary>Whether <paramref name="text"/> is a version of bead <paramref name="id"/>'s line that we already put in the file.</summary>
+    public bool IsKnownVersion(string id, string text)
+    {
+        lock (_lock) return _chains.TryGetValue(id, out var chain) && chain.Any(v => v.Text == text);
+    }
+
     /// <summary>Puts our latest versions back where the session's file reverted them; returns how many lines it restored.</summary>
     public int Rebase(JsonlEditSession session)
     {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.IO.Hashing;
+using System.Text;
 using System.Text.Json.Nodes;
 using Gemba.Beads;
 using Gemba.Grains.Dispatch;
@@ -193,7 +194,7 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IWorkPlaneDiagnostics
             tails = [.. _tails];
             _tails.Clear();
         }
-        CarryTails(tails, disposing: true);
+        CarryTails(tails);
     }
 
     private JsonlFile Load()
@@ -446,9 +447,11 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IWorkPlaneDiagnostics
     /// </summary>
     private void AppendToLive(byte[] bytes)
     {
-        LogCarriedAppend(_logger, _path, bytes.Length);
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
+            bytes = WithoutLinesAlreadyThere(bytes, ReadContent());
+            if (bytes.Length == 0) return;
+            LogCarriedAppend(_logger, _path, bytes.Length);
             // Byte for byte, no newline added: the bytes may finish a line whose start we already had
             // (a read can see an append half done), exactly as the writer's own append would have.
             using (var stream = new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete))
@@ -471,6 +474,8 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IWorkPlaneDiagnostics
     {
         var session = new JsonlEditSession(file, _time.GetUtcNow());
         _own.Rebase(session);
+        // Only when writing anyway: a copy is harmless, and the file is not rewritten just for it.
+        if (batch.Count > 0 && file.Problems.Count > 0) session.RemoveRedundantCopies();
         for (var i = 0; i < batch.Count; i++)
         {
             outcome.Results[i] = null;
@@ -494,6 +499,33 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IWorkPlaneDiagnostics
         {
             if (session.File.Lines[index].Bead is { } bead) _own.Record(bead.Id, session.File.LineText(index), text, session.Now);
         }
+    }
+
+    /// <summary>
+    /// Drops carried lines the file already has, or that are versions of ours already in it: the
+    /// same bytes can reach us twice (in a displaced file and through a merge of another), and a
+    /// copy appended after a later version of the same bead would win and revert it.
+    /// </summary>
+    private byte[] WithoutLinesAlreadyThere(byte[] bytes, byte[] live)
+    {
+        var carried = JsonlFile.Parse(bytes, FileName);
+        var present = new HashSet<string>(Encoding.UTF8.GetString(live).Split('\n'), StringComparer.Ordinal);
+        var drop = new HashSet<int>();
+        for (var i = 0; i < carried.Lines.Count; i++)
+        {
+            if (!carried.Lines[i].HasNewline || carried.Lines[i].Length == 0) continue; // a line still being written, or blank
+            var text = carried.LineText(i);
+            if (present.Contains(text) || (carried.Lines[i].Bead is { } bead && _own.IsKnownVersion(bead.Id, text))) drop.Add(i);
+        }
+        if (drop.Count == 0) return bytes;
+        using var output = new MemoryStream(bytes.Length);
+        for (var i = 0; i < carried.Lines.Count; i++)
+        {
+            if (drop.Contains(i)) continue;
+            output.Write(carried.RawLine(i));
+            if (carried.Lines[i].HasNewline) output.WriteByte((byte)'\n');
+        }
+        return output.ToArray();
     }
 
     /// <summary>
@@ -547,34 +579,39 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IWorkPlaneDiagnostics
                 foreach (var d in displaced)
                     if (_tails.Remove(d)) mine.Add(d);
             }
-            CarryTails(mine, disposing: false);
-        }, TaskScheduler.Default);
+            return CarryTailsAsync(mine);
+        }, TaskScheduler.Default).Unwrap();
     }
 
-    private void CarryTails(List<Displaced> tails, bool disposing)
+    private async Task CarryTailsAsync(List<Displaced> tails)
     {
         if (tails.Count == 0) return;
         // Under the gate, so a carry never interleaves with a drain's read and swap.
-        if (!disposing) _gate.Wait();
+        await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
-            foreach (var tail in tails)
-            {
-                try
-                {
-                    var extra = ReadContent(tail.Path, tail.Length);
-                    File.Delete(tail.Path);
-                    if (extra.Length > 0) AppendToLive(extra);
-                }
-                catch (IOException ex)
-                {
-                    LogWriteFailed(_logger, ex, _path);
-                }
-            }
+            CarryTails(tails);
         }
         finally
         {
-            if (!disposing) _gate.Release();
+            _gate.Release();
+        }
+    }
+
+    private void CarryTails(List<Displaced> tails)
+    {
+        foreach (var tail in tails)
+        {
+            try
+            {
+                var extra = ReadContent(tail.Path, tail.Length);
+                File.Delete(tail.Path);
+                if (extra.Length > 0) AppendToLive(extra);
+            }
+            catch (IOException ex)
+            {
+                LogWriteFailed(_logger, ex, _path);
+            }
         }
     }
 
