@@ -101,6 +101,27 @@ public sealed class JsonlOutsideWriterTests : IDisposable
         Assert.Equal(OriginalBeads + AppendedBeads, snapshot.Beads.Count(b => b.IsClosed));
     }
 
+    [Fact]
+    public async Task Without_RENAME_EXCHANGE_every_successful_claim_and_close_still_survives_the_outside_writers()
+    {
+        // The plain-rename fallback cannot see a write that lands between its last look and its
+        // rename (docs/bead-file.md), so only gemba's own edits are promised here: stale saves
+        // over them are undone.
+        var closedBy = await RunAgainstOutsideWriters(useExchange: false);
+
+        var lines = (await File.ReadAllTextAsync(FilePath)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var last = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (var line in lines)
+        {
+            var bead = JsonDocument.Parse(line).RootElement;
+            last[bead.GetProperty("id").GetString()!] = bead;
+        }
+        Assert.True(closedBy.Count >= OriginalBeads, $"only {closedBy.Count} beads were closed");
+        var notInFile = closedBy.Where(c => !last.TryGetValue(c.Key, out var bead)
+            || bead.GetProperty("status").GetString() != BeadStatus.Closed || bead.GetProperty("assignee").GetString() != c.Value).Select(c => c.Key).ToList();
+        Assert.True(notInFile.Count == 0, $"{notInFile.Count} successful claim+close(s) missing from the file, e.g. {string.Join(", ", notInFile.Take(10))}");
+    }
+
     /// <summary>
     /// Runs the two outside programs while gemba claims and closes every open bead it sees,
     /// including the appended ones as they arrive. Returns each successfully closed bead's holder.

@@ -24,7 +24,7 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IWorkPlaneDiagnostics
     private static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(50);
 
     /// <summary>How long a file we displaced is watched for appends still in flight.</summary>
-    private static readonly TimeSpan TailWindow = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan TailWindow = TimeSpan.FromSeconds(1);
 
     /// <summary>How long our edits are defended against stale copies saved over them.</summary>
     private static readonly TimeSpan OwnEditWindow = TimeSpan.FromMinutes(10);
@@ -375,7 +375,18 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IWorkPlaneDiagnostics
         for (var attempt = 1; ; attempt++)
         {
             if (attempt > MaxAttempts)
-                throw new IOException($"{_path} kept changing while gemba wrote it ({MaxAttempts} attempts); the last version is kept, this batch is not applied");
+            {
+                // Never drop what the other program wrote: keep its last version beside the file.
+                var kept = "";
+                if (displaced.Count > 0)
+                {
+                    kept = $"{_path}.conflict-{_time.GetUtcNow():yyyyMMdd'T'HHmmss'Z'}-{Guid.NewGuid():N}";
+                    File.Move(displaced[^1].Path, kept);
+                    displaced.RemoveAt(displaced.Count - 1);
+                    kept = $"; the version it replaced last is kept as {kept}";
+                }
+                throw new IOException($"{_path} kept changing while gemba wrote it ({MaxAttempts} attempts){kept}");
+            }
             var temp = Path.Combine(_directory, $".{FileName}.{Guid.NewGuid():N}.tmp");
             var (length, modified) = WriteTemp(temp, output);
             lock (_hashLock)
@@ -388,6 +399,19 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IWorkPlaneDiagnostics
             {
                 // No exchange here: look at the file just before renaming over it.
                 var live = ReadContent();
+                while (live.Length > expected.Length && live.AsSpan().StartsWith(expected))
+                {
+                    // Only appended to: add the new bytes to ours and look again (cheaper than a rebuild,
+                    // so a busy appender cannot keep us from ever renaming).
+                    using (var stream = new FileStream(temp, FileMode.Append, FileAccess.Write, FileShare.None))
+                        stream.Write(live.AsSpan(expected.Length));
+                    output = [.. output, .. live.AsSpan(expected.Length)];
+                    parsed = JsonlFile.Parse(output, FileName);
+                    (length, modified) = (new FileInfo(temp).Length, new FileInfo(temp).LastWriteTimeUtc);
+                    lock (_hashLock) _ownHash = XxHash64.HashToUInt64(output);
+                    expected = live;
+                    live = ReadContent();
+                }
                 if (!live.AsSpan().SequenceEqual(expected))
                 {
                     File.Delete(temp);
