@@ -418,6 +418,7 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IWorkPlaneDiagnostics
                     external = true;
                     expected = live;
                     session = Apply(batch, JsonlFile.Parse(live, FileName), outcome);
+                    if (!session.HasChanges) return external; // re-decided on the fresh file: nothing left to write
                     output = session.Render();
                     parsed = session.Rendered(output);
                     continue;
