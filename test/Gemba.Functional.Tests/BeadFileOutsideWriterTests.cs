@@ -157,3 +157,29 @@ public sealed class BeadFileOutsideWriterTests
         }
     }
 }
+
+/// <summary>GET /api/work-plane for a plane that cannot report problems.</summary>
+public sealed class WorkPlaneEndpointTests
+{
+    [Fact]
+    public void A_plane_without_diagnostics_reports_an_empty_problem_list()
+    {
+        var result = Assert.IsType<Microsoft.AspNetCore.Http.HttpResults.Ok<Gemba.Api.Endpoints.WorkPlaneResponse>>(
+            Gemba.Api.Endpoints.WorkPlaneApi.Get(new PlainPlane()));
+        var body = result.Value!;
+        Assert.Equal(("bd", "2", "cli", "/x/.beads"), (body.Adaptor, body.Version, body.Mode, body.Source));
+        Assert.Empty(body.Problems);
+    }
+
+    private sealed class PlainPlane : Gemba.WorkPlanes.IWorkPlane
+    {
+        public Gemba.WorkPlanes.WorkPlaneInfo Info { get; } = new("bd", "2", "cli", "/x/.beads");
+        public event Action? Changed { add { } remove { } }
+        public Task<Gemba.WorkPlanes.WorkPlaneSnapshot> SnapshotAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<Gemba.Beads.Bead?> GetAsync(string beadId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<Gemba.WorkPlanes.ClaimOutcome> ClaimAsync(string beadId, string actor, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<bool> ReleaseAsync(string beadId, string actor, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<bool> CloseAsync(string beadId, string actor, string reason, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task AddLabelAsync(string beadId, string label, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+    }
+}
