@@ -41,6 +41,7 @@ public static class GembaApi
         app.MapSessionsApi();
         app.MapDispatchApi();
         app.MapEscalationsApi();
+        app.MapWorkPlaneApi();
         app.MapFallback("/api/{**rest}", () => ApiError.NotFound("not_found", "no such API route"));
         return app;
     }

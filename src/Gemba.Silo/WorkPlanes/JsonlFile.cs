@@ -114,6 +114,11 @@ internal sealed class JsonlFile
             var reader = new Utf8JsonReader(raw);
             using var document = JsonDocument.ParseValue(ref reader);
             if (reader.Read()) throw new JsonException("trailing data after the JSON object");
+            if (JsonlLineCheck.Check(raw) is { } flaw)
+            {
+                problems.Add(new WorkPlaneProblem($"{displayName}:{lineNumber}", flaw));
+                return null;
+            }
             var root = document.RootElement;
             if (root.ValueKind == JsonValueKind.Object && BeadJson.GetString(root, "_type") is { } kind && kind != "issue")
             {
@@ -129,6 +134,12 @@ internal sealed class JsonlFile
             problems.Add(new WorkPlaneProblem($"{displayName}:{lineNumber}", $"bad JSON: {FirstSentence(ex.Message)}"));
             return null;
         }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException or ArgumentException)
+        {
+            // One odd line must never fail the whole file: whatever slipped past the checks is this line's problem.
+            problems.Add(new WorkPlaneProblem($"{displayName}:{lineNumber}", $"unreadable: {ex.Message}"));
+            return null;
+        }
     }
 
     private static string FirstSentence(string message)
@@ -137,13 +148,17 @@ internal sealed class JsonlFile
         return cut > 0 ? message[..cut] : message;
     }
 
-    /// <summary>The file with some lines replaced; all other bytes (and every line ending) are copied as they were.</summary>
-    public byte[] Render(IReadOnlyDictionary<int, string> replacements)
+    /// <summary>
+    /// The file with some lines replaced and raw bytes appended; all other bytes (and every line
+    /// ending) are copied as they were.
+    /// </summary>
+    public byte[] Render(IReadOnlyDictionary<int, string> replacements, IReadOnlyList<byte[]>? appended = null, IReadOnlySet<int>? removed = null)
     {
         using var output = new MemoryStream(Content.Length + 256 * replacements.Count);
         for (var i = 0; i < Lines.Count; i++)
         {
             var line = Lines[i];
+            if (removed is not null && removed.Contains(i)) continue;
             if (replacements.TryGetValue(i, out var text))
             {
                 var raw = RawLine(i);
@@ -156,6 +171,13 @@ internal sealed class JsonlFile
                 output.Write(RawLine(i));
             }
             if (line.HasNewline) output.WriteByte((byte)'\n');
+        }
+        foreach (var bytes in appended ?? [])
+        {
+            // appended lines start on a line of their own even when the file lacked a final newline
+            if (output.Length > 0 && bytes.Length > 0 && output.GetBuffer()[output.Length - 1] != (byte)'\n' && bytes[0] != (byte)'\n')
+                output.WriteByte((byte)'\n');
+            output.Write(bytes);
         }
         return output.ToArray();
     }
@@ -177,6 +199,22 @@ internal sealed class JsonlFile
             if (bead is not null && LineById[bead.Id] == i) beads.Add(bead);
         }
         return new JsonlFile(DisplayName, rendered, lines, new Dictionary<string, int>(LineById, StringComparer.Ordinal), beads, [.. Problems]);
+    }
+
+    /// <summary>
+    /// Lines that are byte-identical to a later line of the same bead: dropping them changes
+    /// nothing a reader sees (the last line wins either way).
+    /// </summary>
+    public IEnumerable<int> RedundantCopies()
+    {
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < Lines.Count; i++)
+        {
+            if (Lines[i].Bead is null) continue;
+            var text = LineText(i);
+            if (seen.TryGetValue(text, out var earlier)) yield return earlier;
+            seen[text] = i;
+        }
     }
 
     /// <summary>The raw text of a line (BOM stripped) for editing as a JSON node.</summary>
