@@ -31,7 +31,8 @@ public sealed class NativeAgentTests
         }, "an open escalation for w-1's dirty bead-done");
         Assert.Equal("dirty_worktree", escalation.GetProperty("kind").GetString());
         Assert.Equal(["scratch-w-1.txt"], escalation.GetProperty("files").EnumerateArray().Select(f => f.GetString()));
-        Assert.Contains("dirty refused w-1", project.AgentLog);
+        // gemba-state told the agent no (the escalation can be listed a moment before the agent logs the refusal).
+        await run.WaitForAsync(() => project.AgentLog.Contains("dirty refused w-1"), "the agent's gemba-state refused for the dirty worktree");
 
         // The other member goes on with everything else while w-1's member waits.
         await run.WaitForAsync(() => ids.Skip(1).All(id => project.StatusOf(id) == "closed"), "w-2..w-7 closed by the other member");

@@ -131,7 +131,8 @@ public sealed class NativeAgentStartTests : IDisposable
         var error = await Assert.ThrowsAsync<AgentStartException>(() => plane.SpawnAsync(new SpawnRequest("eng-a", Pool, "failing", Bead("gm-1"))));
 
         Assert.Contains("fatal: no API key configured for eng-a", error.Message);
-        Assert.Contains("exit status 3", error.Message);
+        // tmux may not have recorded the status yet on a loaded machine ("exit status ?"); the command and output are what matter
+        Assert.Matches(@"exit status (3|\?)\)", error.Message);
         Assert.Contains("failing-agent", error.Message);
         Assert.DoesNotContain("eng-a", _world.RunTmux("list-panes", "-a", "-F", "#{@gemba_session}").Output);
     }
