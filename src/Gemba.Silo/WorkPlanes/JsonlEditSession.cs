@@ -26,12 +26,16 @@ internal sealed class JsonlEditSession
     private readonly List<byte[]> _appended = [];
     private readonly HashSet<int> _removed = [];
 
-    public JsonlEditSession(JsonlFile file, DateTimeOffset now)
+    /// <param name="mustWrite">The file already differs from what is on disk (lines put back by a rebase): write it even if no edit follows.</param>
+    public JsonlEditSession(JsonlFile file, DateTimeOffset now, bool mustWrite = false)
     {
         _file = file;
         Now = now;
+        _mustWrite = mustWrite;
         _beads = file.Beads.ToDictionary(b => b.Id, StringComparer.Ordinal);
     }
+
+    private readonly bool _mustWrite;
 
     public JsonlFile File => _file;
 
@@ -39,7 +43,7 @@ internal sealed class JsonlEditSession
 
     public string NowText => FormatTime(Now);
 
-    public bool HasChanges => _edited.Count > 0 || _appended.Count > 0 || _removed.Count > 0;
+    public bool HasChanges => _mustWrite || _edited.Count > 0 || _appended.Count > 0 || _removed.Count > 0;
 
     public Bead? Find(string id) => _beads.GetValueOrDefault(id);
 

@@ -44,6 +44,7 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IWorkPlaneDiagnostics
     private readonly Lock _problemLock = new();
     private readonly Lock _tailLock = new();
     private readonly List<Displaced> _tails = [];
+    private readonly List<Task> _tailCarries = [];
     private readonly JsonlOwnEdits _own = new(OwnEditWindow);
     private readonly bool _useExchange;
     private HashSet<WorkPlaneProblem> _reported = [];
@@ -86,6 +87,12 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IWorkPlaneDiagnostics
     public WorkPlaneInfo Info { get; }
 
     public event Action? Changed;
+
+    /// <summary>Test hook: completes once every displaced file's tail scheduled so far has been carried.</summary>
+    internal Task TailsCarried()
+    {
+        lock (_tailLock) return Task.WhenAll([.. _tailCarries]);
+    }
 
     /// <summary>Test hook: raised after each debounced look at the file, with whether <see cref="Changed"/> fired.</summary>
     internal event Action<bool>? WatcherChecked;
@@ -195,6 +202,18 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IWorkPlaneDiagnostics
             _tails.Clear();
         }
         CarryTails(tails);
+        // A carry already under way (its window passed) must land before the file is handed back
+        // to others: a reader right after Dispose would otherwise miss an appended line.
+        Task[] inflight;
+        lock (_tailLock) inflight = [.. _tailCarries];
+        try
+        {
+            Task.WaitAll(inflight, TimeSpan.FromSeconds(10));
+        }
+        catch (AggregateException ex)
+        {
+            LogWriteFailed(_logger, ex, _path);
+        }
     }
 
     private JsonlFile Load()
@@ -440,8 +459,14 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IWorkPlaneDiagnostics
             external = true;
             if (replaced.AsSpan().StartsWith(expected))
             {
-                // Bytes were appended to the file we replaced (a `>>` writer): add them to ours, as that writer meant to.
-                AppendToLive(replaced.AsSpan(expected.Length).ToArray());
+                // Bytes were appended to the file we replaced (a `>>` writer): add them to ours, as that
+                // writer meant to. Only whole lines now: an append that straddles a page boundary can be
+                // seen half done, and half a line carried alone can be lost to an editor's save (it is no
+                // bead we could defend). The rest is carried with the displaced file's tail a moment later.
+                var extra = replaced.AsSpan(expected.Length);
+                var whole = extra.LastIndexOf((byte)'\n') + 1;
+                if (whole > 0) AppendToLive(extra[..whole].ToArray());
+                displaced[^1] = displaced[^1] with { Length = expected.Length + whole };
                 return external;
             }
             var previous = output;
@@ -499,6 +524,12 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IWorkPlaneDiagnostics
     {
         var session = new JsonlEditSession(file, _time.GetUtcNow());
         _own.Rebase(session);
+        if (session.Appended.Count > 0)
+        {
+            // Lines put back at the end are beads like any other: the batch must find (and claim) them,
+            // so it works on the file as the rebase leaves it.
+            session = new JsonlEditSession(JsonlFile.Parse(session.Render(), FileName), session.Now, mustWrite: true);
+        }
         // Only when writing anyway: a copy is harmless, and the file is not rewritten just for it.
         if (batch.Count > 0 && file.Problems.Count > 0) session.RemoveRedundantCopies();
         for (var i = 0; i < batch.Count; i++)
@@ -596,7 +627,7 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IWorkPlaneDiagnostics
     {
         if (displaced.Count == 0) return;
         lock (_tailLock) _tails.AddRange(displaced);
-        _ = Task.Delay(TailWindow).ContinueWith(_ =>
+        var carry = Task.Delay(TailWindow).ContinueWith(_ =>
         {
             var mine = new List<Displaced>();
             lock (_tailLock)
@@ -606,6 +637,11 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IWorkPlaneDiagnostics
             }
             return CarryTailsAsync(mine);
         }, TaskScheduler.Default).Unwrap();
+        lock (_tailLock)
+        {
+            _tailCarries.RemoveAll(t => t.IsCompleted);
+            _tailCarries.Add(carry);
+        }
     }
 
     private async Task CarryTailsAsync(List<Displaced> tails)

@@ -14,9 +14,11 @@ internal sealed record GitWorkspace(string TopLevel, string Prefix, string Commo
 {
     /// <summary>
     /// The lines gemba adds to <c>info/exclude</c> so the operator's checkout never shows gemba's own
-    /// runtime files as untracked: the members' worktrees, the embedded state and the bead file's lock.
+    /// runtime files as untracked: the members' worktrees, the embedded state, the bead file's lock and
+    /// the bead file's short-lived swap copies.
     /// </summary>
-    public static readonly string[] ExcludePatterns = ["/.gemba/worktrees/", "/.gemba/state/", "/.beads/issues.jsonl.lock"];
+    public static readonly string[] ExcludePatterns =
+        ["/.gemba/worktrees/", "/.gemba/state/", "/.beads/issues.jsonl.lock", "/.beads/.issues.jsonl.*.tmp"];
 
     public string WorktreesRoot => Path.Combine(TopLevel, ".gemba", "worktrees");
 
