@@ -155,22 +155,12 @@ internal sealed class JsonlFile
     public byte[] Render(IReadOnlyDictionary<int, string> replacements, IReadOnlyList<byte[]>? appended = null, IReadOnlySet<int>? removed = null)
     {
         using var output = new MemoryStream(Content.Length + 256 * replacements.Count);
+        // A last line without its newline may be a `>>` append still being written: lines we add go
+        // before it, so the writer's remaining bytes still finish its own line instead of a new one.
+        var open = appended is { Count: > 0 } && Lines.Count > 0 && !Lines[^1].HasNewline ? Lines.Count - 1 : -1;
         for (var i = 0; i < Lines.Count; i++)
         {
-            var line = Lines[i];
-            if (removed is not null && removed.Contains(i)) continue;
-            if (replacements.TryGetValue(i, out var text))
-            {
-                var raw = RawLine(i);
-                if (i == 0 && raw.StartsWith(Utf8Bom)) output.Write(Utf8Bom);
-                output.Write(Encoding.UTF8.GetBytes(text));
-                if (raw.EndsWith("\r"u8)) output.WriteByte((byte)'\r');
-            }
-            else
-            {
-                output.Write(RawLine(i));
-            }
-            if (line.HasNewline) output.WriteByte((byte)'\n');
+            if (i != open) WriteLine(output, i, replacements, removed);
         }
         foreach (var bytes in appended ?? [])
         {
@@ -178,8 +168,27 @@ internal sealed class JsonlFile
             if (output.Length > 0 && bytes.Length > 0 && output.GetBuffer()[output.Length - 1] != (byte)'\n' && bytes[0] != (byte)'\n')
                 output.WriteByte((byte)'\n');
             output.Write(bytes);
+            if (open >= 0 && bytes.Length > 0 && bytes[^1] != (byte)'\n') output.WriteByte((byte)'\n');
         }
+        if (open >= 0) WriteLine(output, open, replacements, removed);
         return output.ToArray();
+    }
+
+    private void WriteLine(MemoryStream output, int i, IReadOnlyDictionary<int, string> replacements, IReadOnlySet<int>? removed)
+    {
+        if (removed is not null && removed.Contains(i)) return;
+        if (replacements.TryGetValue(i, out var text))
+        {
+            var raw = RawLine(i);
+            if (i == 0 && raw.StartsWith(Utf8Bom)) output.Write(Utf8Bom);
+            output.Write(Encoding.UTF8.GetBytes(text));
+            if (raw.EndsWith("\r"u8)) output.WriteByte((byte)'\r');
+        }
+        else
+        {
+            output.Write(RawLine(i));
+        }
+        if (Lines[i].HasNewline) output.WriteByte((byte)'\n');
     }
 
     /// <summary>
