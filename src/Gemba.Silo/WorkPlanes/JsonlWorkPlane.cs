@@ -506,10 +506,15 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IWorkPlaneDiagnostics
             // (a read can see an append half done), exactly as the writer's own append would have.
             using (var stream = new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete))
                 stream.Write(bytes);
-            if (ReadContent().AsSpan().IndexOf(bytes) >= 0)
+            var live = ReadContent();
+            var at = live.AsSpan().LastIndexOf(bytes);
+            if (at >= 0)
             {
                 // An editor that read our file just before this append may still save without these lines.
-                var carried = JsonlFile.Parse(bytes, FileName);
+                // The carried bytes may finish a line whose start was already there (an append seen half
+                // done): the lines to defend are the whole lines the carried bytes are part of.
+                var start = at == 0 ? 0 : live.AsSpan(0, at).LastIndexOf((byte)'\n') + 1;
+                var carried = JsonlFile.Parse(live[start..(at + bytes.Length)], FileName);
                 var now = _time.GetUtcNow();
                 foreach (var (id, index) in carried.LineById) _own.RecordCarried(id, carried.LineText(index), now);
                 return;
