@@ -1,3 +1,4 @@
+using Gemba.Tests.Shared;
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
@@ -20,34 +21,8 @@ public sealed class JsonlOutsideWriterTests : IDisposable
     private const int OriginalBeads = 300;
     private const int AppendedBeads = 400;
     private const int EditorEdits = 40;
+    private const int EditStride = 7;
     private static readonly TimeSpan ScriptLimit = TimeSpan.FromMinutes(3);
-
-    // The two outside programs share a lock of their own (not gemba's): they must not lose each
-    // other's writes, which no reader of the file could prevent; what is tested is gemba against them.
-    private const string Appender = """
-        set -eu
-        f=$1; lock=$2; n=$3
-        exec 9>>"$lock"
-        for i in $(seq 1 "$n"); do
-          flock -x 9
-          echo "{\"_type\":\"issue\",\"id\":\"ext-$i\",\"title\":\"Appended $i\",\"status\":\"open\",\"priority\":2,\"issue_type\":\"task\"}" >> "$f"
-          flock -u 9
-        done
-        """;
-
-    private const string Editor = """
-        set -eu
-        f=$1; lock=$2; n=$3
-        dir=$(dirname "$f")
-        exec 9>>"$lock"
-        for j in $(seq 1 "$n"); do
-          k=$((j * 7))
-          flock -x 9
-          sed -E "/\"id\":\"gm-$k\"/ s/\"title\":\"[^\"]*\"/\"title\":\"edited $j\"/" "$f" > "$dir/.editor.tmp"
-          mv -f "$dir/.editor.tmp" "$f"
-          flock -u 9
-        done
-        """;
 
     private readonly TempDirectory _dir = new();
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 6, 1, 12, 0, 0, TimeSpan.Zero));
@@ -86,8 +61,8 @@ public sealed class JsonlOutsideWriterTests : IDisposable
             + string.Join("; ", twice.Select(id => $"{id} at lines {string.Join(",", lines.Select((l, i) => (l, i)).Where(x => x.l.Contains($"\"id\":\"{id}\"")).Select(x => x.i + 1))} of {lines.Length}")));
 
         var reverted = Enumerable.Range(1, EditorEdits)
-            .Where(j => byId[$"gm-{j * 7}"][0].GetProperty("title").GetString() != $"edited {j}").ToList();
-        Assert.True(reverted.Count == 0, $"{reverted.Count} editor edit(s) reverted, e.g. gm-{string.Join(", gm-", reverted.Take(10).Select(j => j * 7))}");
+            .Where(j => byId[$"gm-{j * EditStride}"][0].GetProperty("title").GetString() != $"edited {j}").ToList();
+        Assert.True(reverted.Count == 0, $"{reverted.Count} editor edit(s) reverted, e.g. gm-{string.Join(", gm-", reverted.Take(10).Select(j => j * EditStride))}");
 
         Assert.Equal(OriginalBeads + AppendedBeads - lostAppends.Count, closedBy.Count);
         var notInFile = closedBy.Where(c =>
@@ -134,8 +109,8 @@ public sealed class JsonlOutsideWriterTests : IDisposable
         var closedBy = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
         var appender = _dir.Combine("appender.sh");
         var editor = _dir.Combine("editor.sh");
-        await File.WriteAllTextAsync(appender, Appender);
-        await File.WriteAllTextAsync(editor, Editor);
+        await File.WriteAllTextAsync(appender, OutsideWriterScripts.Appender);
+        await File.WriteAllTextAsync(editor, OutsideWriterScripts.Editor);
         var outsideLock = _dir.Combine("outside.lock");
 
         using var plane = new JsonlWorkPlane(_dir.Path, _time, _log, useExchange);
@@ -144,7 +119,7 @@ public sealed class JsonlOutsideWriterTests : IDisposable
 
         var scripts = Task.WhenAll(
             ProcessRunner.RunAsync("bash", [appender, FilePath, outsideLock, AppendedBeads.ToString()], ScriptLimit),
-            ProcessRunner.RunAsync("bash", [editor, FilePath, outsideLock, EditorEdits.ToString()], ScriptLimit));
+            ProcessRunner.RunAsync("bash", [editor, FilePath, outsideLock, EditorEdits.ToString(), EditStride.ToString()], ScriptLimit));
 
         var taken = new HashSet<string>(StringComparer.Ordinal);
         var deadline = DateTime.UtcNow + ScriptLimit;

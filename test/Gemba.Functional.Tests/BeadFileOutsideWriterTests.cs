@@ -1,3 +1,5 @@
+using static Gemba.Functional.Tests.Waits;
+using Gemba.Tests.Shared;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
@@ -15,6 +17,7 @@ public sealed class BeadFileOutsideWriterTests
     private const int OriginalBeads = 300;
     private const int AppendedBeads = 200;
     private const int EditorEdits = 30;
+    private const int EditStride = 9;
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(4);
 
     private static readonly string[] Odd =
@@ -23,32 +26,6 @@ public sealed class BeadFileOutsideWriterTests
         "{\"id\":\"odd-surrogate\",\"title\":\"half a pair \\ud800\",\"status\":\"open\"}",
         "{\"id\":\"odd-type\",\"title\":\"priority in words\",\"priority\":\"high\"}",
     ];
-
-    // The two outside programs share a lock of their own (not gemba's), so that they do not lose each other's writes.
-    private const string Appender = """
-        set -eu
-        f=$1; lock=$2; n=$3
-        exec 9>>"$lock"
-        for i in $(seq 1 "$n"); do
-          flock -x 9
-          echo "{\"_type\":\"issue\",\"id\":\"ext-$i\",\"title\":\"Appended $i\",\"description\":\"---\\ntemplate: noop\\n---\\nappended\",\"status\":\"open\",\"priority\":2,\"issue_type\":\"task\"}" >> "$f"
-          flock -u 9
-        done
-        """;
-
-    private const string Editor = """
-        set -eu
-        f=$1; lock=$2; n=$3
-        dir=$(dirname "$f")
-        exec 9>>"$lock"
-        for j in $(seq 1 "$n"); do
-          k=$((j * 9))
-          flock -x 9
-          sed -E "/\"id\":\"gm-$k\"/ s/\"title\":\"[^\"]*\"/\"title\":\"edited $j\"/" "$f" > "$dir/.editor.tmp"
-          mv -f "$dir/.editor.tmp" "$f"
-          flock -u 9
-        done
-        """;
 
     [Fact]
     public async Task Every_appended_bead_ends_closed_every_edit_survives_and_odd_lines_are_reported_once()
@@ -65,8 +42,8 @@ public sealed class BeadFileOutsideWriterTests
         }
         var file = dir.File(".beads/issues.jsonl", lines.ToString());
         var oddLineNumbers = new[] { 11, 22, 33 };
-        var appender = dir.File("appender.sh", Appender);
-        var editor = dir.File("editor.sh", Editor);
+        var appender = dir.File("appender.sh", OutsideWriterScripts.Appender);
+        var editor = dir.File("editor.sh", OutsideWriterScripts.Editor);
         var outsideLock = Path.Combine(dir.Path, "outside.lock");
 
         var port = GembaProcess.FreePort();
@@ -76,8 +53,9 @@ public sealed class BeadFileOutsideWriterTests
         await Eventually(TimeSpan.FromSeconds(60), async () => (await http.GetAsync("healthz")).IsSuccessStatusCode, gemba);
 
         var scripts = Task.WhenAll(
-            ProcessRunner.RunAsync("bash", [appender, file, outsideLock, AppendedBeads.ToString()], Limit),
-            ProcessRunner.RunAsync("bash", [editor, file, outsideLock, EditorEdits.ToString()], Limit));
+            // the appended beads run the mock's noop template (JSON-escaped newlines in the description)
+            ProcessRunner.RunAsync("bash", [appender, file, outsideLock, AppendedBeads.ToString(), @"---\ntemplate: noop\n---\nappended"], Limit),
+            ProcessRunner.RunAsync("bash", [editor, file, outsideLock, EditorEdits.ToString(), EditStride.ToString()], Limit));
         foreach (var result in await scripts) Assert.True(result.Succeeded, $"{result.CommandLine} failed: {result.StandardError}");
 
         string? missing = null;
@@ -125,8 +103,8 @@ public sealed class BeadFileOutsideWriterTests
             return $"{absent.Count} bead(s) missing from the file, e.g. {string.Join(", ", absent.Take(5))}";
         var open = beads.Values.Where(b => !b.TryGetProperty("status", out var s) || s.GetString() != "closed").Select(b => b.GetProperty("id").GetString()).ToList();
         if (open.Count > 0) return $"{open.Count} bead(s) not closed, e.g. {string.Join(", ", open.Take(5))}";
-        var reverted = Enumerable.Range(1, EditorEdits).Where(j => beads[$"gm-{j * 9}"].GetProperty("title").GetString() != $"edited {j}").ToList();
-        return reverted.Count > 0 ? $"{reverted.Count} edit(s) reverted, e.g. gm-{reverted[0] * 9}" : null;
+        var reverted = Enumerable.Range(1, EditorEdits).Where(j => beads[$"gm-{j * EditStride}"].GetProperty("title").GetString() != $"edited {j}").ToList();
+        return reverted.Count > 0 ? $"{reverted.Count} edit(s) reverted, e.g. gm-{reverted[0] * EditStride}" : null;
     }
 
     private static int Count(string haystack, string needle)
@@ -134,30 +112,6 @@ public sealed class BeadFileOutsideWriterTests
         var count = 0;
         for (var at = haystack.IndexOf(needle, StringComparison.Ordinal); at >= 0; at = haystack.IndexOf(needle, at + needle.Length, StringComparison.Ordinal)) count++;
         return count;
-    }
-
-    /// <summary>Re-checks a condition until it holds; fails with what is missing and the server's output if it never does.</summary>
-    private static async Task Eventually(TimeSpan timeout, Func<Task<bool>> probe, GembaProcess gemba, Func<string?>? why = null)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            if (gemba.HasExited) Assert.Fail($"gemba exited early.\nstdout:\n{gemba.Stdout}\nstderr:\n{gemba.Stderr}");
-            try
-            {
-                if (await probe()) return;
-            }
-            catch (HttpRequestException)
-            {
-                // not listening yet
-            }
-            catch (IOException)
-            {
-                // the file is being replaced; read it again
-            }
-            if (DateTime.UtcNow > deadline) Assert.Fail($"condition not met within {timeout}: {why?.Invoke()}\nstdout:\n{gemba.Stdout}\nstderr:\n{gemba.Stderr}");
-            await Task.Delay(250);
-        }
     }
 }
 

@@ -1,3 +1,4 @@
+using static Gemba.Functional.Tests.Waits;
 using System.Net.Http.Json;
 using System.Text.Json;
 
@@ -52,28 +53,4 @@ public sealed class DemoTests
                 e.TryGetProperty("status", out var s) ? s.GetString()! : "open",
                 e.TryGetProperty("issue_type", out var t) ? t.GetString()! : "task"))
             .ToList();
-
-    /// <summary>Re-checks a condition until it holds; fails with the server's output if it never does.</summary>
-    private static async Task Eventually(TimeSpan timeout, Func<Task<bool>> probe, GembaProcess gemba)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            if (gemba.HasExited) Assert.Fail($"gemba exited early.\nstdout:\n{gemba.Stdout}\nstderr:\n{gemba.Stderr}");
-            try
-            {
-                if (await probe()) return;
-            }
-            catch (HttpRequestException)
-            {
-                // not listening yet
-            }
-            catch (IOException)
-            {
-                // the file is being replaced atomically; read it again
-            }
-            if (DateTime.UtcNow > deadline) Assert.Fail($"condition not met within {timeout}.\nstdout:\n{gemba.Stdout}\nstderr:\n{gemba.Stderr}");
-            await Task.Delay(250);
-        }
-    }
 }
