@@ -12,7 +12,11 @@ public enum FindingSeverity
 /// </summary>
 /// <param name="Line">1-based; 0 only when there is no position at all (e.g. a missing file).</param>
 /// <param name="Column">1-based; 0 together with <paramref name="Line"/>.</param>
-public sealed record ConfigFinding(string File, int Line, int Column, FindingSeverity Severity, string Message)
+/// <param name="Field">
+/// The dotted TOML path the finding is about (e.g. <c>pool.local.engineer.floor</c>), for the
+/// editor to mark the input; null for findings about the file as a whole.
+/// </param>
+public sealed record ConfigFinding(string File, int Line, int Column, FindingSeverity Severity, string Message, string? Field = null)
 {
     public override string ToString()
     {

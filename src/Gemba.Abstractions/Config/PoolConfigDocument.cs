@@ -46,10 +46,10 @@ public sealed class PoolConfigDocument
             if (_positions.TryGetValue(PositionKey(path.Take(length)), out var item))
             {
                 var (line, column) = TomlText.Position(atValue && length == path.Count ? item.ValueAt : item.At);
-                return new ConfigFinding(Path, line, column, severity, message);
+                return new ConfigFinding(Path, line, column, severity, message, TomlText.Dotted(path));
             }
         }
-        return new ConfigFinding(Path, 0, 0, severity, message);
+        return new ConfigFinding(Path, 0, 0, severity, message, TomlText.Dotted(path));
     }
 
     /// <summary>Document order of a definition, for "the first such table" style findings.</summary>

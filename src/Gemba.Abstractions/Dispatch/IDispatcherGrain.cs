@@ -1,3 +1,4 @@
+using Gemba.Config;
 using Orleans.Concurrency;
 namespace Gemba.Dispatch;
 
@@ -22,6 +23,14 @@ public interface IDispatcherGrain : IGrainWithStringKey
 
     [Alias("GetDecisions"), AlwaysInterleave]
     Task<IReadOnlyList<DispatchDecision>> GetDecisions(int limit);
+
+    /// <summary>
+    /// Plans this scope's current ready beads against <paramref name="draft"/> (the pool editor's
+    /// what-if panel) with the cycle's own planner; claims nothing, changes nothing. Interleaves, so
+    /// the editor never waits behind a cycle that is spawning agents.
+    /// </summary>
+    [Alias("WhatIf"), AlwaysInterleave]
+    Task<WhatIfReport> WhatIf(ResolvedConfig draft);
 
     /// <summary>A session holding <paramref name="beadId"/> failed; counts toward parking the bead.</summary>
     [Alias("BeadFailed"), OneWay]

@@ -30,6 +30,7 @@ internal sealed partial class DispatcherGrain(
     ILogger<DispatcherGrain> log) : Grain, IDispatcherGrain, IDispatcherWake, IRemindable
 {
     private const string KeepAliveReminder = "dispatcher-keepalive";
+    private const int WhatIfDecisionLimit = 200;
 
     private readonly DecisionLog _decisions = new(options.Value.DecisionLogSize);
     private readonly Dictionary<string, DateTimeOffset> _readySince = new(StringComparer.Ordinal);
@@ -190,9 +191,34 @@ internal sealed partial class DispatcherGrain(
 
     private bool HasUnconfirmedClaims => state.State.Claims.Values.Any(c => !c.Confirmed);
 
+    public async Task<WhatIfReport> WhatIf(ResolvedConfig draft)
+    {
+        var pools = draft.Pools.Where(p => p.Scope == Scope).ToList();
+        var snapshotTask = workPlane.SnapshotAsync();
+        var views = await Task.WhenAll(pools.Select(p => Pool(p.Key).GetView()));
+        var snapshot = await snapshotTask;
+        var now = time.GetUtcNow();
+        var input = BuildInput(draft, pools, views, snapshot, Index(snapshot.Beads), now, observe: false);
+        var decisions = pools.Count == 0
+            ? input.Ready.Select(r => new DispatchDecision(r.Traits.BeadId, Scope, r.Persona, null, DispatchOutcome.NoPersona,
+                "the draft declares no pool in this scope", null, now)).ToList()
+            : DispatchPlanner.Plan(input).Decisions;
+        int Count(params string[] outcomes) => decisions.Count(d => outcomes.Contains(d.Outcome));
+        var dispatch = Count(DispatchOutcome.Dispatched, DispatchOutcome.Recycled);
+        var below = Count(DispatchOutcome.BelowFloor);
+        var none = Count(DispatchOutcome.NoPersona);
+        var conflict = Count(DispatchOutcome.BlockedByConflict);
+        return new WhatIfReport(Scope, input.Ready.Count, dispatch, below, none, conflict,
+            decisions.Count - dispatch - below - none - conflict, [.. decisions.Take(WhatIfDecisionLimit)]);
+    }
+
+    /// <param name="observe">
+    /// A real cycle records when each bead became ready (the fairness age); a what-if reads the
+    /// same state without touching it.
+    /// </param>
     private PlanInput BuildInput(
         ResolvedConfig config, List<ResolvedPool> pools, PoolView[] views, WorkPlaneSnapshot snapshot,
-        Dictionary<string, Bead> beads, DateTimeOffset now)
+        Dictionary<string, Bead> beads, DateTimeOffset now, bool observe = true)
     {
         var scopes = new ScopeRouter(Options.NativeScopes, Options.RigPrefixes);
         var ready = new List<ReadyCandidate>();
@@ -211,16 +237,23 @@ internal sealed partial class DispatcherGrain(
             var traits = TraitsOf(bead);
             if (scopes.Resolve(traits) != Scope) continue;
             seen.Add(bead.Id);
-            if (!_readySince.TryGetValue(bead.Id, out var since)) _readySince[bead.Id] = since = now;
+            if (!_readySince.TryGetValue(bead.Id, out var since))
+            {
+                since = now;
+                if (observe) _readySince[bead.Id] = now;
+            }
             ready.Add(new ReadyCandidate(traits, PersonaRouter.Resolve(traits, config.Routing), since));
         }
+        if (!observe) return new PlanInput(Scope, now, PoolInputs(pools, views, now), ready, inProgress, PlannerOptions.Default);
         foreach (var gone in _readySince.Keys.Where(id => !seen.Contains(id)).ToList()) _readySince.Remove(gone);
         if (_traits.Count > 2 * (ready.Count + inProgress.Count) + 1024)
             foreach (var stale in _traits.Keys.Where(id => !beads.ContainsKey(id)).ToList()) _traits.Remove(stale);
 
-        var inputs = pools.Select((p, i) => new PoolInput(p, views[i].Members, views[i].GrowthPaused(now) ? views[i].GrowthPausedReason : null)).ToList();
-        return new PlanInput(Scope, now, inputs, ready, inProgress, PlannerOptions.Default);
+        return new PlanInput(Scope, now, PoolInputs(pools, views, now), ready, inProgress, PlannerOptions.Default);
     }
+
+    private static List<PoolInput> PoolInputs(List<ResolvedPool> pools, PoolView[] views, DateTimeOffset now) =>
+        [.. pools.Select((p, i) => new PoolInput(p, views[i].Members, views[i].GrowthPaused(now) ? views[i].GrowthPausedReason : null))];
 
     /// <summary>Claims each planned bead durably, then hands the claimed ones to their pools.</summary>
     private async Task<int> Execute(DispatchPlan plan, Dictionary<string, Bead> beads, Dictionary<string, DispatchDecision> decisions, DateTimeOffset now)
