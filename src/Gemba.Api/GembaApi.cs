@@ -45,6 +45,7 @@ public static class GembaApi
         app.MapPoolConfigApi();
         app.MapCatalogApi();
         app.MapOrchestrationApi();
+        app.MapOperatorApi();
         app.MapFallback("/api/{**rest}", () => ApiError.NotFound("not_found", "no such API route"));
         return app;
     }

@@ -34,6 +34,13 @@ public interface IPoolGrain : IGrainWithStringKey
     [Alias("Maintain")]
     Task<int> Maintain();
 
+    /// <summary>
+    /// Pauses (<paramref name="reason"/> set) or resumes (null) the pool's auto-dispatch. Members keep
+    /// their beads; manual starts still work. Persisted, so a restart keeps the pool paused.
+    /// </summary>
+    [Alias("SetPause")]
+    Task<PoolView> SetPause(string? reason);
+
     /// <summary>A member's state changed (bead-done, failure, recycle, reap).</summary>
     [Alias("MemberChanged"), OneWay]
     Task MemberChanged(MemberSummary member);
@@ -42,13 +49,15 @@ public interface IPoolGrain : IGrainWithStringKey
 /// <summary>The pool as the dispatcher sees it: live members only.</summary>
 /// <param name="GrowthPausedUntil">Set while the pool backs off after failed spawns: no new members until then.</param>
 /// <param name="GrowthPausedReason">Why, for the decisions log and <c>/api/pools</c>.</param>
+/// <param name="Pause">Set while an operator has paused auto-dispatch to this pool.</param>
 [GenerateSerializer, Immutable, Alias("gemba.PoolView")]
 public sealed record PoolView(
     ResolvedPool? Config,
     IReadOnlyList<MemberSummary> Members,
     IReadOnlyList<MemberSummary> Retired,
     DateTimeOffset? GrowthPausedUntil = null,
-    string? GrowthPausedReason = null)
+    string? GrowthPausedReason = null,
+    PoolPause? Pause = null)
 {
     public bool GrowthPaused(DateTimeOffset now) => GrowthPausedUntil is { } until && now < until;
 }
@@ -60,3 +69,7 @@ public sealed record MemberAssignment(string SessionId, bool IsNew, bool Recycle
 
 [GenerateSerializer, Immutable, Alias("gemba.MemberDispatchResult")]
 public sealed record MemberDispatchResult(string BeadId, string SessionId, bool Ok, string? Error, MemberSummary? Member);
+
+/// <summary>An operator's pause of a pool's auto-dispatch.</summary>
+[GenerateSerializer, Immutable, Alias("gemba.PoolPause")]
+public sealed record PoolPause(DateTimeOffset Since, string Reason);

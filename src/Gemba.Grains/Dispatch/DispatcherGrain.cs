@@ -184,7 +184,7 @@ internal sealed partial class DispatcherGrain(
     {
         for (var i = 0; i < pools.Count; i++)
         {
-            if (PoolCapacity.Of(pools[i], views[i].Members, views[i].GrowthPaused(now)).Free(pools[i].OneShot) > 0) return true;
+            if (views[i].Pause is null && PoolCapacity.Of(pools[i], views[i].Members, views[i].GrowthPaused(now)).Free(pools[i].OneShot) > 0) return true;
         }
         return false;
     }
@@ -254,7 +254,7 @@ internal sealed partial class DispatcherGrain(
     }
 
     private static List<PoolInput> PoolInputs(List<ResolvedPool> pools, PoolView[] views, DateTimeOffset now) =>
-        [.. pools.Select((p, i) => new PoolInput(p, views[i].Members, views[i].GrowthPaused(now) ? views[i].GrowthPausedReason : null))];
+        [.. pools.Select((p, i) => new PoolInput(p, views[i].Members, views[i].GrowthPaused(now) ? views[i].GrowthPausedReason : null, views[i].Pause?.Reason))];
 
     /// <summary>Claims each planned bead durably, then hands the claimed ones to their pools.</summary>
     private async Task<int> Execute(DispatchPlan plan, Dictionary<string, Bead> beads, Dictionary<string, DispatchDecision> decisions, DateTimeOffset now)

@@ -30,8 +30,8 @@ public readonly record struct PoolCapacity(int Live, int Idle, int Busy, int Gro
         return new PoolCapacity(live, idle, busy, growth, Math.Max(0, config.ConcurrencyCap - busy));
     }
 
-    /// <summary>Idle and holding nothing: the only members a bead can be handed to.</summary>
-    public static bool IsIdle(MemberSummary m) => m.Status == SessionStatus.Ready && m.CurrentBead is null;
+    /// <summary>Idle, holding nothing and not draining: the only members a bead can be handed to.</summary>
+    public static bool IsIdle(MemberSummary m) => m.Status == SessionStatus.Ready && m.CurrentBead is null && !m.Draining;
 
     /// <summary>Beads the pool could start now if every idle member were usable (one-shot pools never reuse).</summary>
     public int Free(bool oneShot) => Math.Min((oneShot ? 0 : Idle) + Growth, ConcurrencyRoom);

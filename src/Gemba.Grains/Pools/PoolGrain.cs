@@ -63,8 +63,25 @@ internal sealed partial class PoolGrain(
     }
 
     public Task<PoolView> GetView() =>
-        Task.FromResult(new PoolView(state.State.Config, [.. state.State.Members.Values], [.. state.State.Retired],
-            _spawnBackoff?.Until, _spawnBackoff?.Describe()));
+        Task.FromResult(View());
+
+    private PoolView View() =>
+        new(state.State.Config, [.. state.State.Members.Values], [.. state.State.Retired],
+            _spawnBackoff?.Until, _spawnBackoff?.Describe(), state.State.Pause);
+
+    public async Task<PoolView> SetPause(string? reason)
+    {
+        var changed = reason is null ? state.State.Pause is not null : state.State.Pause?.Reason != reason;
+        if (changed)
+        {
+            state.State.Pause = reason is null ? null : new PoolPause(time.GetUtcNow(), reason);
+            await Persist();
+            LogPause(Key.ToString(), reason is null ? "resumed" : $"paused: {reason}");
+            // A resumed pool may take beads at once.
+            if (reason is null) GrainFactory.GetGrain<IDispatcherGrain>(Key.Scope).Poke().Ignore();
+        }
+        return View();
+    }
 
     public async Task<IReadOnlyList<MemberDispatchResult>> Dispatch(IReadOnlyList<MemberAssignment> assignments)
     {
@@ -224,4 +241,7 @@ internal sealed partial class PoolGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "pool {Pool}: ended {Count} member(s) (idle past the ceiling, or agent gone)")]
     private partial void LogEnded(string pool, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "pool {Pool}: auto-dispatch {What}")]
+    private partial void LogPause(string pool, string what);
 }
