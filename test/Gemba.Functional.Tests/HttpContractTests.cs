@@ -1,0 +1,337 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Gemba.Api;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Gemba.Functional.Tests;
+
+/// <summary>
+/// The HTTP contract against a real embedded server: one error envelope for every failure (ours and
+/// the framework's), the confirm nonce's replay rules, and the OpenAPI document covering every route.
+/// </summary>
+public sealed class HttpContractTests(ApiHost host) : IClassFixture<ApiHost>
+{
+    private const string NonceHeader = "X-GEMBA-Confirm";
+    private const string ReplayHeader = "X-GEMBA-Confirm-Replay";
+
+    private HttpClient Http => host.Http;
+
+    private static HttpRequestMessage Request(HttpMethod method, string path, string? json, string? nonce)
+    {
+        var request = new HttpRequestMessage(method, path);
+        if (json is not null) request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+        if (nonce is not null) request.Headers.Add(NonceHeader, nonce);
+        return request;
+    }
+
+    private static HttpRequestMessage Post(string path, string? json, string? nonce) => Request(HttpMethod.Post, path, json, nonce);
+
+    /// <summary>An error is JSON with the stable code; returns its message.</summary>
+    private static async Task<string> AssertError(HttpResponseMessage response, HttpStatusCode status, string code)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(status == response.StatusCode, $"expected {(int)status}, got {(int)response.StatusCode}: {text}");
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        var body = JsonDocument.Parse(text).RootElement;
+        Assert.Equal(code, body.GetProperty("error").GetString());
+        var message = body.GetProperty("message").GetString();
+        Assert.False(string.IsNullOrWhiteSpace(message), $"no message in {text}");
+        return message!;
+    }
+
+    private static bool IsReplay(HttpResponseMessage response) =>
+        response.Headers.TryGetValues(ReplayHeader, out var values) && values.Single() == "true";
+
+    private async Task<JsonElement> Session(string id) => await Http.GetFromJsonAsync<JsonElement>($"api/sessions/{id}");
+
+    private static async Task<T> Poll<T>(TimeSpan timeout, Func<Task<T?>> probe, string expected) where T : class
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (await probe() is { } found) return found;
+            if (DateTime.UtcNow > deadline) Assert.Fail($"not within {timeout}: {expected}");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>A live session at rest (ready, holding nothing).</summary>
+    private Task<string> ReadySession(string? except = null) => Poll(TimeSpan.FromSeconds(30), async () =>
+    {
+        var sessions = (await Http.GetFromJsonAsync<JsonElement>("api/sessions")).GetProperty("sessions").EnumerateArray();
+        return sessions.Where(s => s.GetProperty("status").GetString() == "ready" && !s.TryGetProperty("bead_id", out _))
+            .Select(s => s.GetProperty("session_id").GetString()).FirstOrDefault(id => id != except);
+    }, "a ready session");
+
+    /// <summary>A bead the mock agent works on for ten minutes, so the test decides when it is done.</summary>
+    private async Task<(string Session, string Bead)> HeldBead()
+    {
+        await ReadySession();
+        var bead = $"http-{Guid.NewGuid():N}"[..13];
+        await File.AppendAllTextAsync(host.BeadsFile,
+            $$"""{"id":"{{bead}}","title":"Long bead","description":"---\ntemplate: noop\nduration_ms: 600000\n---\n","status":"open","priority":2,"issue_type":"task"}""" + "\n");
+        using (var poke = await Http.SendAsync(Post("api/dispatch/poke", null, Guid.NewGuid().ToString()))) Assert.Equal(HttpStatusCode.Accepted, poke.StatusCode);
+        var session = await Poll(TimeSpan.FromSeconds(30), async () =>
+        {
+            var sessions = (await Http.GetFromJsonAsync<JsonElement>("api/sessions")).GetProperty("sessions").EnumerateArray();
+            return sessions.Where(s => s.TryGetProperty("bead_id", out var b) && b.GetString() == bead)
+                .Select(s => s.GetProperty("session_id").GetString()).FirstOrDefault();
+        }, $"a session holding {bead}");
+        return (session, bead);
+    }
+
+    [Fact]
+    public async Task A_mutation_without_a_nonce_is_400_missing_confirm_nonce()
+    {
+        using var response = await Http.SendAsync(Post("api/dispatch/poke", null, nonce: null));
+        await AssertError(response, HttpStatusCode.BadRequest, "missing_confirm_nonce");
+        using var blank = await Http.SendAsync(Post("API/dispatch/poke/", null, nonce: "  "));
+        await AssertError(blank, HttpStatusCode.BadRequest, "missing_confirm_nonce");
+    }
+
+    [Fact]
+    public async Task A_replay_however_the_route_is_spelled_returns_the_first_answer_and_the_action_runs_once()
+    {
+        var (session, bead) = await HeldBead();
+        var doneBefore = (await Session(session)).GetProperty("beads_done").GetInt32();
+        var nonce = Guid.NewGuid().ToString();
+        var body = $$"""{"bead":"{{bead}}"}""";
+
+        using var first = await Http.SendAsync(Post($"api/sessions/{session}/bead-done", body, nonce));
+        var firstText = await first.Content.ReadAsStringAsync();
+        Assert.True(first.StatusCode == HttpStatusCode.OK, firstText);
+        Assert.False(IsReplay(first));
+        Assert.True(JsonDocument.Parse(firstText).RootElement.GetProperty("accepted").GetBoolean(), firstText);
+
+        // Run again, bead-done would be refused (the session no longer holds the bead): the same 200 proves a replay.
+        foreach (var spelling in new[] { $"api/sessions/{session}/bead-done", $"API/sessions/{session}/bead-done", $"api/sessions/{session}/bead-done/", $"Api/Sessions/{session}/Bead-Done/" })
+        {
+            using var replay = await Http.SendAsync(Post(spelling, body, nonce));
+            Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
+            Assert.True(IsReplay(replay), $"{spelling} was not answered as a replay");
+            Assert.Equal(firstText, await replay.Content.ReadAsStringAsync());
+        }
+        var after = await Session(session);
+        Assert.Equal(doneBefore + 1, after.GetProperty("beads_done").GetInt32());
+        Assert.Equal("ready", after.GetProperty("status").GetString());
+
+        // A fresh nonce does run: and is refused, as nothing is held now.
+        using var fresh = await Http.SendAsync(Post($"api/sessions/{session}/bead-done", body, Guid.NewGuid().ToString()));
+        await AssertError(fresh, HttpStatusCode.Conflict, "signal_rejected");
+    }
+
+    [Fact]
+    public async Task The_same_nonce_on_another_route_or_another_session_runs_there()
+    {
+        var a = await ReadySession();
+        var b = await ReadySession(except: a);
+        var nonce = Guid.NewGuid().ToString();
+        using var poke = await Http.SendAsync(Post("api/dispatch/poke", null, nonce));
+        Assert.Equal(HttpStatusCode.Accepted, poke.StatusCode);
+
+        using var onA = await Http.SendAsync(Post($"api/sessions/{a}/state", """{"state":"prompting"}""", nonce));
+        using var onB = await Http.SendAsync(Post($"api/sessions/{b}/state", """{"state":"prompting"}""", nonce));
+        try
+        {
+            Assert.False(IsReplay(onA), "the nonce used on poke was replayed on another route");
+            Assert.False(IsReplay(onB), "the nonce used on one session was replayed on another");
+            Assert.Equal(HttpStatusCode.OK, onA.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, onB.StatusCode);
+            Assert.Equal("prompting", (await Session(a)).GetProperty("status").GetString());
+            Assert.Equal("prompting", (await Session(b)).GetProperty("status").GetString());
+        }
+        finally
+        {
+            foreach (var id in new[] { a, b })
+                (await Http.SendAsync(Post($"api/sessions/{id}/state", """{"state":"ready"}""", Guid.NewGuid().ToString()))).Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task Concurrent_requests_with_one_nonce_run_once_and_all_get_the_same_answer()
+    {
+        var (session, bead) = await HeldBead();
+        var doneBefore = (await Session(session)).GetProperty("beads_done").GetInt32();
+        var nonce = Guid.NewGuid().ToString();
+        var body = $$"""{"bead":"{{bead}}"}""";
+
+        // Separate connections, released together, so the requests overlap inside the server.
+        var clients = Enumerable.Range(0, 6).Select(_ => new HttpClient { BaseAddress = Http.BaseAddress }).ToList();
+        try
+        {
+            foreach (var c in clients) (await c.GetAsync("healthz")).Dispose();
+            var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var sends = clients.Select(async c =>
+            {
+                await go.Task;
+                using var response = await c.SendAsync(Post($"api/sessions/{session}/bead-done", body, nonce));
+                return (response.StatusCode, Text: await response.Content.ReadAsStringAsync(), Replay: IsReplay(response));
+            }).ToList();
+            go.SetResult();
+            var answers = await Task.WhenAll(sends);
+
+            Assert.All(answers, a => Assert.True(a.StatusCode == HttpStatusCode.OK, $"{(int)a.StatusCode}: {a.Text}"));
+            Assert.Single(answers.Select(a => a.Text).Distinct());
+            Assert.Single(answers, a => !a.Replay);
+            Assert.Equal(doneBefore + 1, (await Session(session)).GetProperty("beads_done").GetInt32());
+        }
+        finally
+        {
+            foreach (var c in clients) c.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task A_body_over_the_limit_is_413_body_too_large_declared_or_streamed()
+    {
+        var session = await ReadySession();
+        var big = "{\"state\":\"" + new string('x', 2 * 1024 * 1024) + "\"}";
+        using var declared = await Http.SendAsync(Post($"api/sessions/{session}/state", big, Guid.NewGuid().ToString()));
+        var message = await AssertError(declared, HttpStatusCode.RequestEntityTooLarge, "body_too_large");
+        Assert.Contains("1048576", message);
+
+        // Chunked: no length up front, so the limit bites while the handler reads.
+        var streamed = Post($"api/sessions/{session}/state", null, Guid.NewGuid().ToString());
+        streamed.Content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(big)));
+        streamed.Headers.TransferEncodingChunked = true;
+        using var chunked = await Http.SendAsync(streamed);
+        await AssertError(chunked, HttpStatusCode.RequestEntityTooLarge, "body_too_large");
+        Assert.Equal("ready", (await Session(session)).GetProperty("status").GetString());
+    }
+
+    [Theory]
+    [InlineData("api/dispatch/decisions?limit=abc", "limit", "abc")]
+    [InlineData("api/sessions?include_ended=maybe", "include_ended", "maybe")]
+    [InlineData("api/sessions?includeEnded=maybe", "includeEnded", "maybe")]
+    public async Task A_query_value_that_does_not_parse_is_400_invalid_query_naming_it(string path, string parameter, string value)
+    {
+        using var response = await Http.GetAsync(path);
+        var message = await AssertError(response, HttpStatusCode.BadRequest, "invalid_query");
+        Assert.Contains($"'{parameter}'", message);
+        Assert.Contains(value, message);
+    }
+
+    [Fact]
+    public async Task Snake_case_include_ended_is_honoured()
+    {
+        var all = (await Http.GetFromJsonAsync<JsonElement>("api/sessions?include_ended=true")).GetProperty("sessions").GetArrayLength();
+        var live = (await Http.GetFromJsonAsync<JsonElement>("api/sessions")).GetProperty("sessions").GetArrayLength();
+        Assert.True(all >= live, $"include_ended=true listed {all}, fewer than the {live} live sessions");
+    }
+
+    [Theory]
+    [InlineData("GET", "nope")]
+    [InlineData("GET", "api/nope")]
+    [InlineData("GET", "API/NO/such/thing/")]
+    [InlineData("POST", "api/nope")]
+    public async Task An_unknown_route_is_a_json_404_not_found(string method, string path)
+    {
+        using var response = await Http.SendAsync(Request(new HttpMethod(method), path, null, Guid.NewGuid().ToString()));
+        var message = await AssertError(response, HttpStatusCode.NotFound, "not_found");
+        Assert.Contains(path, message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("GET", "api/dispatch/poke", "POST")]
+    [InlineData("POST", "api/pools", "GET")]
+    [InlineData("DELETE", "api/sessions", "GET")]
+    public async Task A_wrong_method_is_a_json_405_method_not_allowed(string method, string path, string allowed)
+    {
+        using var response = await Http.SendAsync(Request(new HttpMethod(method), path, null, Guid.NewGuid().ToString()));
+        var message = await AssertError(response, HttpStatusCode.MethodNotAllowed, "method_not_allowed");
+        Assert.Contains(allowed, message);
+    }
+
+    [Fact]
+    public async Task A_server_error_is_500_internal_with_a_trace_id_and_no_exception_text_and_is_not_replayed()
+    {
+        // A real pipeline (AddGembaApi/UseGembaApi) on a test server whose one endpoint fails: the
+        // product has no endpoint that fails on demand, and the point is what the pipeline writes.
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Logging.ClearProviders();
+        builder.Services.AddGembaApi(new GembaServerInfo("test", "0", null, null, null));
+        var runs = 0;
+        await using var app = builder.Build();
+        app.UseGembaApi(bearerToken: null);
+        app.MapPost("/api/explode", () =>
+        {
+            Interlocked.Increment(ref runs);
+            throw new InvalidOperationException("secret: /home/someone/.ssh/id_rsa leaked");
+        });
+        await app.StartAsync();
+        using var client = app.GetTestClient();
+
+        var nonce = Guid.NewGuid().ToString();
+        foreach (var attempt in new[] { 1, 2 })
+        {
+            using var response = await client.SendAsync(Post("/api/explode", null, nonce));
+            var text = await response.Content.ReadAsStringAsync();
+            var message = await AssertError(response, HttpStatusCode.InternalServerError, "internal");
+            Assert.DoesNotContain("secret", text, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("InvalidOperationException", text, StringComparison.Ordinal);
+            var trace = JsonDocument.Parse(text).RootElement.GetProperty("trace_id").GetString();
+            Assert.False(string.IsNullOrEmpty(trace));
+            Assert.Contains(trace!, message);
+            Assert.False(IsReplay(response));
+            Assert.Equal(attempt, runs);
+        }
+    }
+
+    [Fact]
+    public async Task The_openapi_document_lists_every_api_route_with_its_method()
+    {
+        var doc = await Http.GetFromJsonAsync<JsonElement>("openapi/v1.json");
+        var paths = doc.GetProperty("paths");
+        var endpoints = host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<IExcludeFromDescriptionMetadata>() is not { ExcludeFromDescription: true })
+            .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? []).Select(m => (Path: OpenApiPath(e), Method: m)))
+            .Where(e => e.Path == "/healthz" || e.Path.StartsWith("/api/", StringComparison.Ordinal))
+            .ToList();
+        Assert.True(endpoints.Count >= 14, $"only {endpoints.Count} API endpoints found: the enumeration is broken");
+
+        var missing = endpoints.Where(e => !paths.TryGetProperty(e.Path, out var item) || !item.TryGetProperty(e.Method.ToLowerInvariant(), out _))
+            .Select(e => $"{e.Method} {e.Path}").ToList();
+        Assert.True(missing.Count == 0, "not in /openapi/v1.json: " + string.Join(", ", missing));
+
+        // Mutations show the nonce the middleware demands.
+        foreach (var (path, method) in endpoints.Where(e => e.Method is "POST" or "PUT" or "PATCH" or "DELETE"))
+        {
+            var parameters = paths.GetProperty(path).GetProperty(method.ToLowerInvariant()).GetProperty("parameters").EnumerateArray();
+            Assert.Contains(parameters, p => p.GetProperty("name").GetString() == NonceHeader && p.GetProperty("in").GetString() == "header");
+        }
+    }
+
+    [Fact]
+    public async Task The_api_docs_page_is_ours_and_reads_the_document()
+    {
+        using var response = await Http.GetAsync("api-docs");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.Contains("/openapi/v1.json", html);
+        Assert.DoesNotContain("http://", html);
+        Assert.DoesNotContain("https://", html);
+    }
+
+    /// <summary>How OpenAPI spells a route: parameters as <c>{name}</c>, constraints and catch-all stars dropped.</summary>
+    private static string OpenApiPath(RouteEndpoint endpoint)
+    {
+        var segments = endpoint.RoutePattern.PathSegments.Select(s => string.Concat(s.Parts.Select(p => p switch
+        {
+            Microsoft.AspNetCore.Routing.Patterns.RoutePatternLiteralPart l => l.Content,
+            Microsoft.AspNetCore.Routing.Patterns.RoutePatternParameterPart q => "{" + q.Name + "}",
+            Microsoft.AspNetCore.Routing.Patterns.RoutePatternSeparatorPart s => s.Content,
+            _ => "",
+        })));
+        return "/" + string.Join('/', segments);
+    }
+}
