@@ -52,24 +52,30 @@ public sealed class HttpContractTests(ApiHost host) : IClassFixture<ApiHost>
 
     private async Task<JsonElement> Session(string id) => await Http.GetFromJsonAsync<JsonElement>($"api/sessions/{id}");
 
-    private static async Task<T> Poll<T>(TimeSpan timeout, Func<Task<T?>> probe, string expected) where T : class
+    private static async Task<T> Poll<T>(TimeSpan timeout, Func<Task<T?>> probe, Func<string> expected) where T : class
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
             if (await probe() is { } found) return found;
-            if (DateTime.UtcNow > deadline) Assert.Fail($"not within {timeout}: {expected}");
+            if (DateTime.UtcNow > deadline) Assert.Fail($"not within {timeout}: {expected()}");
             await Task.Delay(100);
         }
     }
 
     /// <summary>A live session at rest (ready, holding nothing).</summary>
-    private Task<string> ReadySession(string? except = null) => Poll(TimeSpan.FromSeconds(30), async () =>
+    private async Task<string> ReadySession(string? except = null)
     {
-        var sessions = (await Http.GetFromJsonAsync<JsonElement>("api/sessions")).GetProperty("sessions").EnumerateArray();
-        return sessions.Where(s => s.GetProperty("status").GetString() == "ready" && !s.TryGetProperty("bead_id", out _))
-            .Select(s => s.GetProperty("session_id").GetString()).FirstOrDefault(id => id != except);
-    }, "a ready session");
+        var last = "";
+        return await Poll(TimeSpan.FromSeconds(30), async () =>
+        {
+            var doc = await Http.GetFromJsonAsync<JsonElement>("api/sessions");
+            last = doc.GetRawText();
+            return doc.GetProperty("sessions").EnumerateArray()
+                .Where(s => s.GetProperty("status").GetString() == "ready" && !s.TryGetProperty("bead_id", out _))
+                .Select(s => s.GetProperty("session_id").GetString()).FirstOrDefault(id => id != except);
+        }, () => $"a ready session other than {except ?? "-"}; sessions: {last}");
+    }
 
     /// <summary>A bead the mock agent works on for ten minutes, so the test decides when it is done.</summary>
     private async Task<(string Session, string Bead)> HeldBead()
@@ -84,7 +90,7 @@ public sealed class HttpContractTests(ApiHost host) : IClassFixture<ApiHost>
             var sessions = (await Http.GetFromJsonAsync<JsonElement>("api/sessions")).GetProperty("sessions").EnumerateArray();
             return sessions.Where(s => s.TryGetProperty("bead_id", out var b) && b.GetString() == bead)
                 .Select(s => s.GetProperty("session_id").GetString()).FirstOrDefault();
-        }, $"a session holding {bead}");
+        }, () => $"a session holding {bead}");
         return (session, bead);
     }
 
@@ -100,68 +106,65 @@ public sealed class HttpContractTests(ApiHost host) : IClassFixture<ApiHost>
     [Fact]
     public async Task A_replay_however_the_route_is_spelled_returns_the_first_answer_and_the_action_runs_once()
     {
-        var (session, bead) = await HeldBead();
-        var doneBefore = (await Session(session)).GetProperty("beads_done").GetInt32();
+        var session = await ReadySession();
         var nonce = Guid.NewGuid().ToString();
-        var body = $$"""{"bead":"{{bead}}"}""";
-
-        using var first = await Http.SendAsync(Post($"api/sessions/{session}/bead-done", body, nonce));
-        var firstText = await first.Content.ReadAsStringAsync();
-        Assert.True(first.StatusCode == HttpStatusCode.OK, firstText);
-        Assert.False(IsReplay(first));
-        Assert.True(JsonDocument.Parse(firstText).RootElement.GetProperty("accepted").GetBoolean(), firstText);
-
-        // Run again, bead-done would be refused (the session no longer holds the bead): the same 200 proves a replay.
-        foreach (var spelling in new[] { $"api/sessions/{session}/bead-done", $"API/sessions/{session}/bead-done", $"api/sessions/{session}/bead-done/", $"Api/Sessions/{session}/Bead-Done/" })
+        try
         {
-            using var replay = await Http.SendAsync(Post(spelling, body, nonce));
-            Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
-            Assert.True(IsReplay(replay), $"{spelling} was not answered as a replay");
-            Assert.Equal(firstText, await replay.Content.ReadAsStringAsync());
-        }
-        var after = await Session(session);
-        Assert.Equal(doneBefore + 1, after.GetProperty("beads_done").GetInt32());
-        Assert.Equal("ready", after.GetProperty("status").GetString());
+            using var first = await Http.SendAsync(Post($"api/sessions/{session}/state", """{"state":"working"}""", nonce));
+            var firstText = await first.Content.ReadAsStringAsync();
+            Assert.True(first.StatusCode == HttpStatusCode.OK, firstText);
+            Assert.False(IsReplay(first));
+            using (var moveOn = await Http.SendAsync(Post($"api/sessions/{session}/state", """{"state":"prompting"}""", Guid.NewGuid().ToString())))
+                Assert.Equal(HttpStatusCode.OK, moveOn.StatusCode);
 
-        // A fresh nonce does run: and is refused, as nothing is held now.
-        using var fresh = await Http.SendAsync(Post($"api/sessions/{session}/bead-done", body, Guid.NewGuid().ToString()));
-        await AssertError(fresh, HttpStatusCode.Conflict, "signal_rejected");
+            // Run again, the first request would put the session back to working: it stays prompting.
+            foreach (var spelling in new[] { $"api/sessions/{session}/state", $"API/sessions/{session}/state", $"api/sessions/{session}/state/", $"Api/Sessions/{session}/State/" })
+            {
+                using var replay = await Http.SendAsync(Post(spelling, """{"state":"working"}""", nonce));
+                Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
+                Assert.True(IsReplay(replay), $"{spelling} was not answered as a replay");
+                Assert.Equal(firstText, await replay.Content.ReadAsStringAsync());
+                Assert.Equal("prompting", (await Session(session)).GetProperty("status").GetString());
+            }
+        }
+        finally
+        {
+            (await Http.SendAsync(Post($"api/sessions/{session}/state", """{"state":"ready"}""", Guid.NewGuid().ToString()))).Dispose();
+        }
     }
 
     [Fact]
     public async Task The_same_nonce_on_another_route_or_another_session_runs_there()
     {
-        var a = await ReadySession();
-        var b = await ReadySession(except: a);
+        var session = await ReadySession();
         var nonce = Guid.NewGuid().ToString();
         using var poke = await Http.SendAsync(Post("api/dispatch/poke", null, nonce));
         Assert.Equal(HttpStatusCode.Accepted, poke.StatusCode);
 
-        using var onA = await Http.SendAsync(Post($"api/sessions/{a}/state", """{"state":"prompting"}""", nonce));
-        using var onB = await Http.SendAsync(Post($"api/sessions/{b}/state", """{"state":"prompting"}""", nonce));
+        using var state = await Http.SendAsync(Post($"api/sessions/{session}/state", """{"state":"prompting"}""", nonce));
         try
         {
-            Assert.False(IsReplay(onA), "the nonce used on poke was replayed on another route");
-            Assert.False(IsReplay(onB), "the nonce used on one session was replayed on another");
-            Assert.Equal(HttpStatusCode.OK, onA.StatusCode);
-            Assert.Equal(HttpStatusCode.OK, onB.StatusCode);
-            Assert.Equal("prompting", (await Session(a)).GetProperty("status").GetString());
-            Assert.Equal("prompting", (await Session(b)).GetProperty("status").GetString());
+            Assert.False(IsReplay(state), "the nonce used on poke was replayed on another route");
+            Assert.Equal(HttpStatusCode.OK, state.StatusCode);
+            Assert.Equal("prompting", (await Session(session)).GetProperty("status").GetString());
+
+            // Same pattern, another session id: a route of its own.
+            using var other = await Http.SendAsync(Post("api/sessions/nobody-here/state", """{"state":"prompting"}""", nonce));
+            Assert.False(IsReplay(other), "the nonce used on one session was replayed on another");
+            await AssertError(other, HttpStatusCode.NotFound, "session_not_found");
         }
         finally
         {
-            foreach (var id in new[] { a, b })
-                (await Http.SendAsync(Post($"api/sessions/{id}/state", """{"state":"ready"}""", Guid.NewGuid().ToString()))).Dispose();
+            (await Http.SendAsync(Post($"api/sessions/{session}/state", """{"state":"ready"}""", Guid.NewGuid().ToString()))).Dispose();
         }
     }
 
     [Fact]
     public async Task Concurrent_requests_with_one_nonce_run_once_and_all_get_the_same_answer()
     {
-        var (session, bead) = await HeldBead();
+        var (session, _) = await HeldBead();
         var doneBefore = (await Session(session)).GetProperty("beads_done").GetInt32();
         var nonce = Guid.NewGuid().ToString();
-        var body = $$"""{"bead":"{{bead}}"}""";
 
         // Separate connections, released together, so the requests overlap inside the server.
         var clients = Enumerable.Range(0, 6).Select(_ => new HttpClient { BaseAddress = Http.BaseAddress }).ToList();
@@ -172,7 +175,8 @@ public sealed class HttpContractTests(ApiHost host) : IClassFixture<ApiHost>
             var sends = clients.Select(async c =>
             {
                 await go.Task;
-                using var response = await c.SendAsync(Post($"api/sessions/{session}/bead-done", body, nonce));
+                // No bead id: run a second time, bead-done would be refused (409), as nothing is held any more.
+                using var response = await c.SendAsync(Post($"api/sessions/{session}/bead-done", null, nonce));
                 return (response.StatusCode, Text: await response.Content.ReadAsStringAsync(), Replay: IsReplay(response));
             }).ToList();
             go.SetResult();
@@ -190,13 +194,20 @@ public sealed class HttpContractTests(ApiHost host) : IClassFixture<ApiHost>
     }
 
     [Fact]
-    public async Task A_body_over_the_limit_is_413_body_too_large_declared_or_streamed()
+    public async Task A_declared_body_over_the_limit_is_413_body_too_large_before_the_handler()
     {
         var session = await ReadySession();
         var big = "{\"state\":\"" + new string('x', 2 * 1024 * 1024) + "\"}";
         using var declared = await Http.SendAsync(Post($"api/sessions/{session}/state", big, Guid.NewGuid().ToString()));
         var message = await AssertError(declared, HttpStatusCode.RequestEntityTooLarge, "body_too_large");
         Assert.Contains("1048576", message);
+    }
+
+    [Fact]
+    public async Task A_streamed_body_over_the_limit_is_413_body_too_large_from_the_handler_read()
+    {
+        var session = await ReadySession();
+        var big = "{\"state\":\"" + new string('x', 2 * 1024 * 1024) + "\"}";
 
         // Chunked: no length up front, so the limit bites while the handler reads.
         var streamed = Post($"api/sessions/{session}/state", null, Guid.NewGuid().ToString());

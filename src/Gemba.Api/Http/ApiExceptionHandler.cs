@@ -19,6 +19,9 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
     [GeneratedRegex("""^Failed to bind parameter "(?<type>.*?)\s*(?<name>[A-Za-z_][A-Za-z0-9_]*)" from "(?<value>.*)"\.$""", RegexOptions.Singleline)]
     private static partial Regex FailedBind();
 
+    [GeneratedRegex("""^Failed to read parameter "(?<type>.*?)\s*(?<name>[A-Za-z_][A-Za-z0-9_]*)" from the request body as JSON""")]
+    private static partial Regex FailedBody();
+
     [GeneratedRegex("""^Required parameter "(?<type>.*?)\s*(?<name>[A-Za-z_][A-Za-z0-9_]*)" was not provided""")]
     private static partial Regex MissingRequired();
 
@@ -34,6 +37,7 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         }
 
         var (status, code, message) = Classify(context, feature, exception);
+        if (RequestBodyLimit.IsTooLarge(exception)) RequestBodyLimit.CloseAfterResponse(context);
         if (status >= 500) LogUnhandled(method, path, exception);
         else LogRejected(method, path, status, code);
         context.Response.StatusCode = status;
@@ -57,6 +61,14 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
                 var (source, name) = Source(context, feature, failed.Groups["name"].Value);
                 var value = ApiErrorWriter.Echo(failed.Groups["value"].Value);
                 return (400, $"invalid_{source}", $"{source} parameter '{name}' has an invalid value '{value}'{Expected(failed.Groups["type"].Value)}");
+            }
+            if (FailedBody().IsMatch(bad.Message))
+            {
+                // A JsonException says where in the body it broke, which is the client's to know; nothing of ours is in it.
+                var where = bad.InnerException is System.Text.Json.JsonException { LineNumber: { } line } json
+                    ? $" (line {line + 1}, byte {json.BytePositionInLine + 1}{(json.Path is { Length: > 1 } p ? $", at {p}" : "")})"
+                    : "";
+                return (400, "invalid_body", $"request body is not valid JSON for this route{where}");
             }
             if (MissingRequired().Match(bad.Message) is { Success: true } missing)
             {

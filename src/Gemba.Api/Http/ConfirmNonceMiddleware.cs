@@ -85,7 +85,9 @@ public sealed class ConfirmNonceMiddleware(RequestDelegate next, TimeProvider ti
         // (gemba-state does, across restarts) and must reach the handler again.
         if (context.Response.StatusCode < 500) _cache.Complete(key, new NonceResponse(context.Response.StatusCode, context.Response.ContentType, body));
         else _cache.Abandon(key);
-        await original.WriteAsync(body, context.RequestAborted);
+        // Not even zero bytes for an empty answer: a write starts the response, and the status-code
+        // pages outside must still be able to give a bodiless 404/405 our JSON.
+        if (body.Length > 0) await original.WriteAsync(body, context.RequestAborted);
     }
 
     private static async Task WriteReplayAsync(HttpContext context, NonceResponse response)
@@ -93,7 +95,7 @@ public sealed class ConfirmNonceMiddleware(RequestDelegate next, TimeProvider ti
         context.Response.StatusCode = response.Status;
         if (response.ContentType is not null) context.Response.ContentType = response.ContentType;
         context.Response.Headers[ReplayHeader] = "true";
-        await context.Response.Body.WriteAsync(response.Body, context.RequestAborted);
+        if (response.Body.Length > 0) await context.Response.Body.WriteAsync(response.Body, context.RequestAborted);
     }
 
     /// <summary>

@@ -38,6 +38,7 @@ public static class JsonBody
         }
         catch (BadHttpRequestException ex) when (RequestBodyLimit.IsTooLarge(ex))
         {
+            RequestBodyLimit.CloseAfterResponse(request.HttpContext);
             return new Read<T>(null, ApiError.Json(StatusCodes.Status413PayloadTooLarge, "body_too_large",
                 $"request body is larger than the server accepts ({RequestBodyLimit.Describe(request.HttpContext)})"));
         }

@@ -17,11 +17,17 @@ internal sealed class RequestBodyLimit(RequestDelegate next)
     public Task InvokeAsync(HttpContext context)
     {
         var limit = context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? MaxBytes;
-        return context.Request.ContentLength > limit
-            ? ApiErrorWriter.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "body_too_large",
-                $"request body of {context.Request.ContentLength} bytes is larger than the {limit} bytes this server accepts")
-            : next(context);
+        if (context.Request.ContentLength <= limit || context.Request.ContentLength is null) return next(context);
+        CloseAfterResponse(context);
+        return ApiErrorWriter.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "body_too_large",
+            $"request body of {context.Request.ContentLength} bytes is larger than the {limit} bytes this server accepts");
     }
+
+    /// <summary>
+    /// The rest of an oversize body is never read, so the connection cannot carry another request:
+    /// saying so up front stops the client from sending its next request down a socket being closed.
+    /// </summary>
+    public static void CloseAfterResponse(HttpContext context) => context.Response.Headers.Connection = "close";
 
     public static string Describe(HttpContext context) =>
         $"at most {context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? MaxBytes} bytes";
