@@ -219,15 +219,14 @@ public sealed class HttpContractTests(ApiHost host) : IClassFixture<ApiHost>
     }
 
     [Theory]
-    [InlineData("api/dispatch/decisions?limit=abc", "limit", "abc")]
-    [InlineData("api/sessions?include_ended=maybe", "include_ended", "maybe")]
-    [InlineData("api/sessions?includeEnded=maybe", "includeEnded", "maybe")]
-    public async Task A_query_value_that_does_not_parse_is_400_invalid_query_naming_it(string path, string parameter, string value)
+    [InlineData("api/dispatch/decisions?limit=abc", "limit", "abc", "an integer")]
+    [InlineData("api/sessions?include_ended=maybe", "include_ended", "maybe", "true or false")]
+    [InlineData("api/sessions?includeEnded=maybe", "includeEnded", "maybe", "true or false")]
+    public async Task A_query_value_that_does_not_parse_is_400_invalid_query_naming_it(string path, string parameter, string value, string expected)
     {
         using var response = await Http.GetAsync(path);
         var message = await AssertError(response, HttpStatusCode.BadRequest, "invalid_query");
-        Assert.Contains($"'{parameter}'", message);
-        Assert.Contains(value, message);
+        Assert.Contains($"query parameter '{parameter}' has an invalid value '{value}': expected {expected}", message);
     }
 
     [Fact]

@@ -58,9 +58,9 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         {
             if (FailedBind().Match(bad.Message) is { Success: true } failed)
             {
-                var (source, name) = Source(context, feature, failed.Groups["name"].Value);
+                var (source, name, type) = Source(context, feature, failed.Groups["name"].Value);
                 var value = ApiErrorWriter.Echo(failed.Groups["value"].Value);
-                return (400, $"invalid_{source}", $"{source} parameter '{name}' has an invalid value '{value}'{Expected(failed.Groups["type"].Value)}");
+                return (400, $"invalid_{source}", $"{source} parameter '{name}' has an invalid value '{value}'{Expected(type)}");
             }
             if (FailedBody().IsMatch(bad.Message))
             {
@@ -72,7 +72,7 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
             }
             if (MissingRequired().Match(bad.Message) is { Success: true } missing)
             {
-                var (source, name) = Source(context, feature, missing.Groups["name"].Value);
+                var (source, name, _) = Source(context, feature, missing.Groups["name"].Value);
                 return (400, $"missing_{source}", $"{source} parameter '{name}' is required");
             }
         }
@@ -80,26 +80,33 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
     }
 
     /// <summary>Where the failed parameter came from and its name on the wire (a <c>[FromQuery(Name=…)]</c> alias, say).</summary>
-    private static (string Source, string Name) Source(HttpContext context, IExceptionHandlerFeature? feature, string parameter)
+    private static (string Source, string Name, Type? Type) Source(HttpContext context, IExceptionHandlerFeature? feature, string parameter)
     {
         var endpoint = feature?.Endpoint ?? context.GetEndpoint();
         var info = endpoint?.Metadata.GetMetadata<MethodInfo>()?.GetParameters().FirstOrDefault(p => p.Name == parameter);
-        if (info?.GetCustomAttributes().OfType<IFromRouteMetadata>().FirstOrDefault() is { } route) return ("route", route.Name ?? parameter);
-        if (endpoint is RouteEndpoint re && re.RoutePattern.GetParameter(parameter) is not null) return ("route", parameter);
-        if (info?.GetCustomAttributes().OfType<IFromHeaderMetadata>().FirstOrDefault() is { } header) return ("header", header.Name ?? parameter);
+        var type = info?.ParameterType;
+        if (info?.GetCustomAttributes().OfType<IFromRouteMetadata>().FirstOrDefault() is { } route) return ("route", route.Name ?? parameter, type);
+        if (endpoint is RouteEndpoint re && re.RoutePattern.GetParameter(parameter) is not null) return ("route", parameter, type);
+        if (info?.GetCustomAttributes().OfType<IFromHeaderMetadata>().FirstOrDefault() is { } header) return ("header", header.Name ?? parameter, type);
         var query = info?.GetCustomAttributes().OfType<IFromQueryMetadata>().FirstOrDefault()?.Name ?? parameter;
-        return ("query", query);
+        return ("query", query, type);
     }
 
-    private static string Expected(string type) => type.TrimEnd('?', '[', ']') switch
+    private static string Expected(Type? type)
     {
-        "int" or "long" or "short" => ": expected an integer",
-        "bool" => ": expected true or false",
-        "double" or "decimal" or "float" => ": expected a number",
-        "DateTimeOffset" or "DateTime" => ": expected an ISO 8601 time",
-        "Guid" => ": expected a GUID",
-        _ => "",
-    };
+        var t = type is null ? null : Nullable.GetUnderlyingType(type) ?? type;
+        if (t is { IsArray: true }) t = t.GetElementType();
+        return t switch
+        {
+            _ when t == typeof(int) || t == typeof(long) || t == typeof(short) => ": expected an integer",
+            _ when t == typeof(bool) => ": expected true or false",
+            _ when t == typeof(double) || t == typeof(decimal) || t == typeof(float) => ": expected a number",
+            _ when t == typeof(DateTimeOffset) || t == typeof(DateTime) => ": expected an ISO 8601 time",
+            _ when t == typeof(Guid) => ": expected a GUID",
+            { IsEnum: true } => $": expected one of {string.Join(", ", Enum.GetNames(t))}",
+            _ => "",
+        };
+    }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Method} {Path} failed")]
     private partial void LogUnhandled(string method, string path, Exception ex);
