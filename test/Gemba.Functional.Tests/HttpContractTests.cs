@@ -268,6 +268,8 @@ public sealed class HttpContractTests(ApiHost host) : IClassFixture<ApiHost>
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseTestServer();
         builder.Logging.ClearProviders();
+        var log = new LogLines();
+        builder.Logging.AddProvider(log);
         builder.Services.AddGembaApi(new GembaServerInfo("test", "0", null, null, null));
         var runs = 0;
         await using var app = builder.Build();
@@ -293,7 +295,28 @@ public sealed class HttpContractTests(ApiHost host) : IClassFixture<ApiHost>
             Assert.Contains(trace!, message);
             Assert.False(IsReplay(response));
             Assert.Equal(attempt, runs);
+            // What the client is not told, the operator finds in the log under the same trace id.
+            Assert.Contains(log.Lines, l => l.Contains(trace!, StringComparison.Ordinal) && l.Contains("secret: /home/someone", StringComparison.Ordinal));
         }
+    }
+
+    /// <summary>Keeps what the server logs, message and exception, one line per entry.</summary>
+    private sealed class LogLines : ILoggerProvider, ILogger
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
+
+        public IReadOnlyCollection<string> Lines => _lines;
+
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            _lines.Enqueue($"{logLevel}: {formatter(state, exception)} {exception}");
+
+        public void Dispose() { }
     }
 
     [Fact]

@@ -38,13 +38,16 @@ internal sealed class ApiErrorWriter : IProblemDetailsWriter
         {
             // Whatever a producer put in the detail (the framework's own text, an exception message)
             // stays in the log: a 5xx body says only where to look.
-            var trace = Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier;
+            var trace = TraceId(http);
             error = new ApiError(code, $"the server failed to answer this request; its log has the details under trace id {trace}") { TraceId = trace };
         }
         http.Response.StatusCode = status;
         var options = http.RequestServices.GetService<IOptions<JsonOptions>>()?.Value.SerializerOptions;
         return http.Response.WriteAsJsonAsync(error, options, "application/json; charset=utf-8", http.RequestAborted);
     }
+
+    /// <summary>What a 5xx body and its log line share, so an operator can find one from the other.</summary>
+    public static string TraceId(HttpContext http) => Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier;
 
     /// <summary>The stable codes of framework statuses; docs/http-api.md lists them.</summary>
     public static string CodeFor(int status) => status switch

@@ -38,7 +38,7 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
 
         var (status, code, message) = Classify(context, feature, exception);
         if (RequestBodyLimit.IsTooLarge(exception)) RequestBodyLimit.CloseAfterResponse(context);
-        if (status >= 500) LogUnhandled(method, path, exception);
+        if (status >= 500) LogUnhandled(method, path, ApiErrorWriter.TraceId(context), exception);
         else LogRejected(method, path, status, code);
         context.Response.StatusCode = status;
         return await problems.TryWriteAsync(new ProblemDetailsContext
@@ -108,8 +108,8 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         };
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "{Method} {Path} failed")]
-    private partial void LogUnhandled(string method, string path, Exception ex);
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Method} {Path} failed (trace id {TraceId})")]
+    private partial void LogUnhandled(string method, string path, string traceId, Exception ex);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Method} {Path} refused: {Status} {Code}")]
     private partial void LogRejected(string method, string path, int status, string code);
