@@ -263,23 +263,13 @@ public sealed class HttpContractTests(ApiHost host) : IClassFixture<ApiHost>
     [Fact]
     public async Task A_server_error_is_500_internal_with_a_trace_id_and_no_exception_text_and_is_not_replayed()
     {
-        // A real pipeline (AddGembaApi/UseGembaApi) on a test server whose one endpoint fails: the
-        // product has no endpoint that fails on demand, and the point is what the pipeline writes.
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseTestServer();
-        builder.Logging.ClearProviders();
         var log = new LogLines();
-        builder.Logging.AddProvider(log);
-        builder.Services.AddGembaApi(new GembaServerInfo("test", "0", null, null, null));
         var runs = 0;
-        await using var app = builder.Build();
-        app.UseGembaApi(bearerToken: null);
-        app.MapPost("/api/explode", () =>
+        await using var app = await PipelineOnly(log, app => app.MapPost("/api/explode", () =>
         {
             Interlocked.Increment(ref runs);
             throw new InvalidOperationException("secret: /home/someone/.ssh/id_rsa leaked");
-        });
-        await app.StartAsync();
+        }));
         using var client = app.GetTestClient();
 
         var nonce = Guid.NewGuid().ToString();
@@ -298,6 +288,43 @@ public sealed class HttpContractTests(ApiHost host) : IClassFixture<ApiHost>
             // What the client is not told, the operator finds in the log under the same trace id.
             Assert.Contains(log.Lines, l => l.Contains(trace!, StringComparison.Ordinal) && l.Contains("secret: /home/someone", StringComparison.Ordinal));
         }
+    }
+
+    [Fact]
+    public async Task Problem_results_from_a_handler_are_written_in_our_envelope_too()
+    {
+        await using var app = await PipelineOnly(new LogLines(), app =>
+        {
+            app.MapGet("/api/validate", () => TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["pools[0].size"] = ["must be at least 0"] }));
+            app.MapGet("/api/problem", () => TypedResults.Problem(detail: "the pool file changed underneath", statusCode: 409));
+            app.MapGet("/api/bare", () => TypedResults.NotFound());
+        });
+        using var client = app.GetTestClient();
+
+        using var invalid = await client.GetAsync("/api/validate");
+        Assert.Contains("pools[0].size: must be at least 0", await AssertError(invalid, HttpStatusCode.BadRequest, "validation_failed"));
+        using var problem = await client.GetAsync("/api/problem");
+        Assert.Equal("the pool file changed underneath", await AssertError(problem, HttpStatusCode.Conflict, "conflict"));
+        using var bare = await client.GetAsync("/api/bare");
+        await AssertError(bare, HttpStatusCode.NotFound, "not_found");
+    }
+
+    /// <summary>
+    /// The product's HTTP pipeline (AddGembaApi, UseGembaApi) on a test server with endpoints of the
+    /// test's own, for what no product endpoint does on demand (fail, return a problem result).
+    /// </summary>
+    private static async Task<WebApplication> PipelineOnly(LogLines log, Action<WebApplication> map)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(log);
+        builder.Services.AddGembaApi(new GembaServerInfo("test", "0", null, null, null));
+        var app = builder.Build();
+        app.UseGembaApi(bearerToken: null);
+        map(app);
+        await app.StartAsync();
+        return app;
     }
 
     /// <summary>Keeps what the server logs, message and exception, one line per entry.</summary>

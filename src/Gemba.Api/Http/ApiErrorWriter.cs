@@ -27,6 +27,12 @@ internal sealed class ApiErrorWriter : IProblemDetailsWriter
     {
         var http = context.HttpContext;
         var status = context.ProblemDetails.Status ?? http.Response.StatusCode;
+        if (context.ProblemDetails is HttpValidationProblemDetails { Errors.Count: > 0 } invalid)
+        {
+            // Minimal-API validation (or a handler's ValidationProblem): every field and what is wrong with it.
+            var fields = invalid.Errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}");
+            return new ValueTask(WriteAsync(http, status, "validation_failed", Echo(string.Join("; ", fields), 2000)));
+        }
         var code = context.ProblemDetails.Extensions.TryGetValue(CodeKey, out var c) && c is string s ? s : CodeFor(status);
         return new ValueTask(WriteAsync(http, status, code, context.ProblemDetails.Detail ?? DefaultMessage(http, status)));
     }
@@ -84,5 +90,5 @@ internal sealed class ApiErrorWriter : IProblemDetailsWriter
     }
 
     /// <summary>Client text quoted back is cut short: an error must not grow with the request.</summary>
-    public static string Echo(string text) => text.Length <= MaxEchoedChars ? text : string.Concat(text.AsSpan(0, MaxEchoedChars), "…");
+    public static string Echo(string text, int max = MaxEchoedChars) => text.Length <= max ? text : string.Concat(text.AsSpan(0, max), "…");
 }
