@@ -309,11 +309,29 @@ public sealed class HttpContractTests(ApiHost host) : IClassFixture<ApiHost>
         await AssertError(bare, HttpStatusCode.NotFound, "not_found");
     }
 
+    [Fact]
+    public async Task A_missing_or_wrong_bearer_token_is_401_unauthorized_in_the_envelope()
+    {
+        await using var app = await PipelineOnly(new LogLines(), app => app.MapGet("/api/thing", () => TypedResults.Ok()), token: "s3cret");
+        using var client = app.GetTestClient();
+
+        using var none = await client.GetAsync("/api/thing");
+        Assert.Contains("no bearer token was sent", await AssertError(none, HttpStatusCode.Unauthorized, "unauthorized"));
+        var wrong = new HttpRequestMessage(HttpMethod.Get, "/api/thing");
+        wrong.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "guess");
+        using var refused = await client.SendAsync(wrong);
+        Assert.Contains("does not match", await AssertError(refused, HttpStatusCode.Unauthorized, "unauthorized"));
+        var right = new HttpRequestMessage(HttpMethod.Get, "/api/thing");
+        right.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "s3cret");
+        using var ok = await client.SendAsync(right);
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+    }
+
     /// <summary>
     /// The product's HTTP pipeline (AddGembaApi, UseGembaApi) on a test server with endpoints of the
     /// test's own, for what no product endpoint does on demand (fail, return a problem result).
     /// </summary>
-    private static async Task<WebApplication> PipelineOnly(LogLines log, Action<WebApplication> map)
+    private static async Task<WebApplication> PipelineOnly(LogLines log, Action<WebApplication> map, string? token = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseTestServer();
@@ -321,7 +339,7 @@ public sealed class HttpContractTests(ApiHost host) : IClassFixture<ApiHost>
         builder.Logging.AddProvider(log);
         builder.Services.AddGembaApi(new GembaServerInfo("test", "0", null, null, null));
         var app = builder.Build();
-        app.UseGembaApi(bearerToken: null);
+        app.UseGembaApi(bearerToken: token);
         map(app);
         await app.StartAsync();
         return app;
