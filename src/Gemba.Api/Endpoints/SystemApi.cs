@@ -18,7 +18,7 @@ public static class SystemApi
         app.MapGet("/healthz", Health).WithTags("System");
         var api = app.MapGroup("/api").WithTags("System");
         api.MapGet("/capabilities", Capabilities);
-        api.MapGet("/events", Events).Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
+        api.MapGet("/events", Events).Produces<string>(StatusCodes.Status200OK, "text/event-stream");
         app.MapGroup("/api/v1").WithTags("System").MapGet("/capabilities", Capabilities);
         return app;
     }
