@@ -13,8 +13,8 @@ public static class PoolsApi
 {
     public static IEndpointRouteBuilder MapPoolsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/pools", GetPools);
-        app.MapGet("/api/v1/pools", GetPools);
+        app.MapGroup("/api/pools").WithTags("Pools").MapGet("", GetPools);
+        app.MapGroup("/api/v1/pools").WithTags("Pools").MapGet("", GetPools);
         return app;
     }
 
