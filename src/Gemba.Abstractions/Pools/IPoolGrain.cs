@@ -26,6 +26,14 @@ public interface IPoolGrain : IGrainWithStringKey
     [Alias("Dispatch")]
     Task<IReadOnlyList<MemberDispatchResult>> Dispatch(IReadOnlyList<MemberAssignment> assignments);
 
+    /// <summary>
+    /// An operator's start: like <see cref="Dispatch"/> for one bead, but a new member may use the
+    /// <paramref name="reservedForManual"/> slots beyond the pool's size, and pause and the concurrency
+    /// cap (which govern auto-dispatch) do not apply.
+    /// </summary>
+    [Alias("DispatchManual")]
+    Task<MemberDispatchResult> DispatchManual(MemberAssignment assignment, int reservedForManual, string agentType);
+
     /// <summary>Creates idle members up to <paramref name="count"/> (the mock plane's pre-seeding).</summary>
     [Alias("Seed")]
     Task Seed(int count);

@@ -1,5 +1,6 @@
 using Gemba.Api.Http;
 using Gemba.Config;
+using Gemba.Dispatch;
 using Gemba.Pools;
 using Gemba.Sessions;
 using Microsoft.AspNetCore.Builder;
@@ -16,6 +17,11 @@ public static class OperatorApi
 {
     public static IEndpointRouteBuilder MapOperatorApi(this IEndpointRouteBuilder app)
     {
+        app.MapGroup("/api/sessions").WithTags("Operator").MapPost("", Start)
+            .Produces<StartSessionResponse>(StatusCodes.Status201Created)
+            .Produces<ApiError>(StatusCodes.Status400BadRequest).Produces<ApiError>(StatusCodes.Status404NotFound)
+            .Produces<ApiError>(StatusCodes.Status409Conflict).Produces<ApiError>(StatusCodes.Status422UnprocessableEntity);
+
         var sessions = app.MapGroup("/api/sessions/{id}").WithTags("Operator");
         sessions.MapDelete("", End).Produces<SessionActionResponse>().Produces<ApiError>(StatusCodes.Status404NotFound);
         sessions.MapPost("/drain", Drain).Produces<SessionActionResponse>().Produces<ApiError>(StatusCodes.Status404NotFound);
@@ -25,6 +31,43 @@ public static class OperatorApi
         pools.MapPost("/pause", Pause).Produces<PoolPauseResponse>().Produces<ApiError>(StatusCodes.Status404NotFound);
         pools.MapPost("/resume", Resume).Produces<PoolPauseResponse>().Produces<ApiError>(StatusCodes.Status404NotFound);
         return app;
+    }
+
+    /// <summary>
+    /// Starts a session for one bead now, through its scope's dispatcher (one claim ledger, so never a
+    /// second claim). The scope is the request's, else the only one in force, else the one pool with the persona.
+    /// </summary>
+    public static async Task<IResult> Start(HttpRequest request, IGrainFactory grains)
+    {
+        var body = await JsonBody.ReadAsync<StartSessionRequest>(request);
+        if (body.Error is not null) return body.Error;
+        var start = body.Value!;
+        if (string.IsNullOrWhiteSpace(start.BeadId)) return ApiError.BadRequest("missing_field", "bead_id is required");
+        foreach (var (field, value) in new[] { ("persona", start.Persona), ("agent_type", start.AgentType), ("scope", start.Scope) })
+            if (value is not null && !Names.IsValid(value))
+                return ApiError.BadRequest("invalid_name", $"{field} '{value}' is not a valid name: letters, digits, '.', '_' or '-', at most 64 characters");
+
+        var config = await grains.GetGrain<IConfigGrain>(IConfigGrain.Key).Get();
+        var scopes = config.Scopes.ToList();
+        var scope = start.Scope
+            ?? (scopes.Count == 1 ? scopes[0] : null)
+            ?? (start.Persona is { } p && config.Pools.Where(x => x.Persona == p).Select(x => x.Scope).Distinct().ToList() is [var only] ? only : null)
+            ?? (scopes.Count == 0 ? PoolKey.LocalScope : null);
+        if (scope is null)
+            return ApiError.BadRequest("missing_field", $"several scopes are in force ({string.Join(", ", scopes)}): pass scope");
+
+        var result = await grains.GetGrain<IDispatcherGrain>(scope).StartManual(new ManualStartRequest(start.BeadId.Trim(), start.Persona, start.AgentType));
+        if (result.Ok)
+            return TypedResults.Created($"/api/sessions/{result.SessionId}",
+                new StartSessionResponse(result.SessionId!, start.BeadId.Trim(), scope, result.Persona!, result.Reused, result.Message));
+        var status = result.Error switch
+        {
+            ManualStartErrors.BeadNotFound or ManualStartErrors.NoPool => StatusCodes.Status404NotFound,
+            ManualStartErrors.NotRunnable or ManualStartErrors.NoPersona => StatusCodes.Status422UnprocessableEntity,
+            ManualStartErrors.StartFailed => StatusCodes.Status502BadGateway,
+            _ => StatusCodes.Status409Conflict,
+        };
+        return ApiError.Result(status, result.Error!, result.Message);
     }
 
     /// <summary>Ends the member now; a bead it holds goes back to open (the ledger releases its claim).</summary>
@@ -79,6 +122,13 @@ public static class OperatorApi
 
     private static IResult UnknownSession(string id) => ApiError.NotFound("session_not_found", $"no session '{id}'");
 }
+
+/// <param name="Persona">Optional: the pool to use; otherwise the routing cascade decides.</param>
+/// <param name="AgentType">Optional: run with this agent instead of the pool's (always a new member).</param>
+public sealed record StartSessionRequest(string? BeadId, string? Persona, string? AgentType, string? Scope);
+
+/// <param name="Reused">A warm idle member took the bead.</param>
+public sealed record StartSessionResponse(string SessionId, string BeadId, string Scope, string Persona, bool Reused, string Message);
 
 /// <param name="What">What happened, for people.</param>
 public sealed record SessionActionResponse(string SessionId, string Status, string? BeadId, string What);
