@@ -276,6 +276,20 @@ internal sealed partial class DispatcherGrain(
         static ManualStartResult Refused(string error, string message) => new(false, null, null, false, error, message);
     }
 
+    public async Task<bool> Unpark(string beadId)
+    {
+        var bead = await workPlane.GetAsync(beadId);
+        var parked = state.State.Failures.TryGetValue(beadId, out var record) && record.Parked;
+        var labelled = bead?.HasLabel(Options.ParkedLabel) == true;
+        if (!parked && !labelled) return false;
+        state.State.Failures.Remove(beadId);
+        await state.WriteStateAsync();
+        if (labelled) await workPlane.RemoveLabelAsync(beadId, Options.ParkedLabel);
+        Record(new DispatchDecision(beadId, Scope, null, null, DispatchOutcome.Unparked, "unparked by an operator: its failures are forgotten", null, time.GetUtcNow()));
+        await Poke();
+        return true;
+    }
+
     public async Task<WhatIfReport> WhatIf(ResolvedConfig draft)
     {
         var pools = draft.Pools.Where(p => p.Scope == Scope).ToList();
