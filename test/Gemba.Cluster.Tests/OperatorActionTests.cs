@@ -151,4 +151,28 @@ public sealed class OperatorActionTests
             DeleteShared(database, beadsDir);
         }
     }
+
+    [Fact]
+    public async Task A_pool_removed_from_the_config_keeps_its_working_member_listed_until_its_bead_ends()
+    {
+        await using var gemba = await StartAsync();
+        await gemba.ApplyAsync(PoolConfig("dev", size: 1), PoolConfig("ops", size: 1));
+        await gemba.Beads.AddAsync(Bead("r-1"));
+        await gemba.RunCycleAsync();
+        var member = (await gemba.HandoverOfAsync("r-1")).SessionId;
+        var pool = (await gemba.SummaryAsync(member)).Pool;
+
+        // The pool holding the bead is taken out of the config.
+        var keep = pool.Persona == "dev" ? "ops" : "dev";
+        await gemba.ApplyAsync(PoolConfig(keep, size: 1));
+        Assert.Equal([pool], await gemba.Config.GetRetired());
+        Assert.Equal((SessionStatus.Working, "r-1"), ((await gemba.SummaryAsync(member)).Status, (await gemba.SummaryAsync(member)).CurrentBead));
+
+        // Its bead ends: the member goes, and the next apply forgets the pool.
+        await gemba.DoneAsync(member, "r-1");
+        await gemba.WaitForAsync(async () => (await gemba.SummaryAsync(member)).Status == SessionStatus.Completed
+            && (await gemba.Pool(pool.Persona).GetView()).Members.Count == 0, "the removed pool's member stopped after its bead, and its pool knows");
+        await gemba.ApplyAsync(PoolConfig(keep, size: 2));
+        Assert.Empty(await gemba.Config.GetRetired());
+    }
 }

@@ -15,4 +15,8 @@ public interface IConfigGrain : IGrainWithStringKey
 
     [Alias("Get"), AlwaysInterleave]
     Task<ResolvedConfig> Get();
+
+    /// <summary>Pools no longer in the config whose members were still finishing their beads at the last apply.</summary>
+    [Alias("GetRetired"), AlwaysInterleave]
+    Task<IReadOnlyList<Gemba.Pools.PoolKey>> GetRetired();
 }

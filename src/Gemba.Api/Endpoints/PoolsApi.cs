@@ -21,10 +21,17 @@ public static class PoolsApi
     public static async Task<Ok<PoolsResponse>> GetPools(IGrainFactory grains, TimeProvider time)
     {
         var (config, views) = await PoolViews.LoadAsync(grains);
+        var retired = await PoolViews.LoadRetiredAsync(grains);
         var now = time.GetUtcNow();
-        var rows = config.Pools.Select((pool, i) => Row(pool, views[i], now)).ToList();
+        var rows = config.Pools.Select((pool, i) => Row(pool, views[i], now))
+            .Concat(retired.Select(r => Row(Removed(r.Key), r.View, now) with { Removed = true }))
+            .ToList();
         return TypedResults.Ok(new PoolsResponse(rows, now));
     }
+
+    /// <summary>A pool taken out of pool.toml whose members still finish their beads: size 0, nothing new.</summary>
+    private static ResolvedPool Removed(PoolKey key) =>
+        new(key.Scope, key.Persona, "", 0, 0, 0, 0, 0, 0, 0, false);
 
     /// <param name="now">Growth back-off is reported only while it lasts.</param>
     private static PoolRow Row(ResolvedPool pool, PoolView view, DateTimeOffset now)
@@ -49,6 +56,7 @@ public sealed record PoolsResponse(IReadOnlyList<PoolRow> Pools, DateTimeOffset 
 
 /// <param name="Paused">Why an operator paused the pool's auto-dispatch; omitted while it runs.</param>
 /// <param name="GrowthPaused">Why the pool starts no new member right now (failed spawns back off); omitted otherwise.</param>
+/// <param name="Removed">True for a pool no longer in pool.toml whose members are still finishing their beads.</param>
 public sealed record PoolRow(
     string Scope,
     string Persona,
@@ -63,7 +71,8 @@ public sealed record PoolRow(
     int InFlight,
     IReadOnlyList<PoolMemberRow> Members,
     string? Paused,
-    string? GrowthPaused);
+    string? GrowthPaused,
+    bool? Removed = null);
 
 public sealed record PoolMemberRow(
     string SessionId,

@@ -32,8 +32,9 @@ public static class SessionsApi
         [FromQuery(Name = "include_ended")] bool? includeEndedSnake)
     {
         includeEnded ??= includeEndedSnake;
-        var (_, views) = await PoolViews.LoadAsync(grains);
-        var sessions = views.SelectMany(v => includeEnded == true ? v.Members.Concat(v.Retired) : v.Members)
+        var (_, inForce) = await PoolViews.LoadAsync(grains);
+        var retired = await PoolViews.LoadRetiredAsync(grains);
+        var sessions = inForce.Concat(retired.Select(r => r.View)).SelectMany(v => includeEnded == true ? v.Members.Concat(v.Retired) : v.Members)
             .OrderBy(m => m.Pool.Scope, StringComparer.Ordinal).ThenBy(m => m.Pool.Persona, StringComparer.Ordinal)
             .ThenBy(m => m.CreatedAt)
             .Select(Row).ToList();

@@ -2,6 +2,7 @@ using Gemba.Config;
 using Gemba.Dispatch;
 using Gemba.Events;
 using Gemba.Pools;
+using Gemba.Sessions;
 
 namespace Gemba.Grains.Config;
 
@@ -19,12 +20,13 @@ internal sealed class ConfigGrain(
     {
         var previous = state.State.Config ?? ResolvedConfig.Empty;
         state.State.Config = config;
-        await state.WriteStateAsync();
 
-        var removed = previous.Pools.Select(p => p.Key).Except(config.Pools.Select(p => p.Key));
+        var removed = previous.Pools.Select(p => p.Key).Except(config.Pools.Select(p => p.Key)).ToList();
         await Task.WhenAll(
             config.Pools.Select(p => GrainFactory.GetGrain<IPoolGrain>(p.Key.ToString()).Configure(p))
                 .Concat(removed.Select(k => GrainFactory.GetGrain<IPoolGrain>(k.ToString()).Configure(null))));
+        await TrackRetired(removed, config);
+        await state.WriteStateAsync();
 
         foreach (var scope in config.Scopes)
         {
@@ -36,9 +38,27 @@ internal sealed class ConfigGrain(
     }
 
     public Task<ResolvedConfig> Get() => Task.FromResult(state.State.Config ?? ResolvedConfig.Empty);
+
+    public Task<IReadOnlyList<PoolKey>> GetRetired() => Task.FromResult<IReadOnlyList<PoolKey>>([.. state.State.Retired]);
+
+    /// <summary>
+    /// Pools removed by this config are remembered while they still have members (finishing their
+    /// beads), so the views keep showing that work; a pool back in the config, or whose members have
+    /// all ended, is forgotten.
+    /// </summary>
+    private async Task TrackRetired(IReadOnlyList<PoolKey> removed, ResolvedConfig config)
+    {
+        var inForce = config.Pools.Select(p => p.Key).ToHashSet();
+        var candidates = state.State.Retired.Concat(removed).Where(k => !inForce.Contains(k)).Distinct().ToList();
+        var views = await Task.WhenAll(candidates.Select(k => GrainFactory.GetGrain<IPoolGrain>(k.ToString()).GetView()));
+        state.State.Retired = [.. candidates.Where((_, i) => views[i].Members.Any(m => !m.Status.IsTerminal()))];
+    }
 }
 
 public sealed class ResolvedConfigState
 {
     public ResolvedConfig? Config { get; set; }
+
+    /// <summary>Removed pools whose members were still live when they were removed.</summary>
+    public List<PoolKey> Retired { get; set; } = [];
 }

@@ -217,6 +217,13 @@ internal sealed partial class PoolGrain(
     {
         if (member.Pool != Key) return;
         Track(member);
+        // A pool removed or shrunk while this member worked, or a member started by hand in a reserved
+        // slot: once it is free, the pool goes back to its size.
+        var size = state.State.Config?.SizeEffective ?? 0;
+        if (PoolCapacity.IsIdle(member) && state.State.Members.ContainsKey(member.SessionId) && state.State.Members.Count > size)
+            Track(await Session(member.SessionId).Stop(state.State.Config is null
+                ? "pool removed from the config"
+                : $"beyond the pool's size {size} (shrunk, or a slot reserved for manual work): freed after its bead"));
         // Membership changes are persisted; status changes are re-read from sessions on activation.
         await PersistIfMembershipChanged();
         // The session pokes the dispatcher too, but that poke can overtake this update and plan with
