@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Gemba.Api.Components;
 using Gemba.Api.Endpoints;
 using Gemba.Api.Http;
 using Microsoft.AspNetCore.Builder;
@@ -15,6 +16,7 @@ public static class GembaApi
     public static IServiceCollection AddGembaApi(this IServiceCollection services, GembaServerInfo info)
     {
         services.AddSingleton(info);
+        services.AddGembaUi();
         services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
@@ -31,6 +33,7 @@ public static class GembaApi
         app.UseMiddleware<UnhandledErrorMiddleware>();
         if (!string.IsNullOrEmpty(bearerToken)) app.UseMiddleware<BearerTokenMiddleware>(bearerToken);
         app.UseMiddleware<ConfirmNonceMiddleware>();
+        app.UseAntiforgery();
         return app;
     }
 
@@ -42,6 +45,7 @@ public static class GembaApi
         app.MapDispatchApi();
         app.MapEscalationsApi();
         app.MapWorkPlaneApi();
+        app.MapGembaUi();
         app.MapFallback("/api/{**rest}", () => ApiError.NotFound("not_found", "no such API route"));
         return app;
     }
