@@ -45,6 +45,9 @@ public static class GembaApi
         app.MapDispatchApi();
         app.MapEscalationsApi();
         app.MapWorkPlaneApi();
+        app.MapPoolConfigApi();
+        app.MapCatalogApi();
+        app.MapOrchestrationApi();
         app.MapGembaUi();
         app.MapFallback("/api/{**rest}", () => ApiError.NotFound("not_found", "no such API route"));
         return app;

@@ -9,7 +9,8 @@ namespace Gemba.Dispatch;
 /// <param name="BelowFloor">Beads that would wait because no member fits above the floor.</param>
 /// <param name="NoPersona">Beads no pool of the draft would take (no persona resolves, or no pool for it).</param>
 /// <param name="Conflict">Beads that would wait on a conflict with work in progress.</param>
-/// <param name="Other">Beads that would wait for another reason (capacity, rate limit, ...).</param>
+/// <param name="Capacity">Beads that would wait for a free member (pool full, concurrency cap, rate limit).</param>
+/// <param name="Other">Beads that would wait for another reason (already claimed, errors).</param>
 [GenerateSerializer, Immutable, Alias("gemba.WhatIfReport")]
 public sealed record WhatIfReport(
     string Scope,
@@ -18,6 +19,7 @@ public sealed record WhatIfReport(
     int BelowFloor,
     int NoPersona,
     int Conflict,
+    int Capacity,
     int Other,
     IReadOnlyList<DispatchDecision> Decisions)
 {
@@ -25,6 +27,6 @@ public sealed record WhatIfReport(
     {
         var list = reports.ToList();
         return new WhatIfReport(scope, list.Sum(r => r.Ready), list.Sum(r => r.Dispatch), list.Sum(r => r.BelowFloor),
-            list.Sum(r => r.NoPersona), list.Sum(r => r.Conflict), list.Sum(r => r.Other), [.. list.SelectMany(r => r.Decisions)]);
+            list.Sum(r => r.NoPersona), list.Sum(r => r.Conflict), list.Sum(r => r.Capacity), list.Sum(r => r.Other), [.. list.SelectMany(r => r.Decisions)]);
     }
 }

@@ -208,8 +208,9 @@ internal sealed partial class DispatcherGrain(
         var below = Count(DispatchOutcome.BelowFloor);
         var none = Count(DispatchOutcome.NoPersona);
         var conflict = Count(DispatchOutcome.BlockedByConflict);
-        return new WhatIfReport(Scope, input.Ready.Count, dispatch, below, none, conflict,
-            decisions.Count - dispatch - below - none - conflict, [.. decisions.Take(WhatIfDecisionLimit)]);
+        var capacity = Count(DispatchOutcome.BlockedByGate);
+        return new WhatIfReport(Scope, input.Ready.Count, dispatch, below, none, conflict, capacity,
+            decisions.Count - dispatch - below - none - conflict - capacity, [.. decisions.Take(WhatIfDecisionLimit)]);
     }
 
     /// <param name="observe">

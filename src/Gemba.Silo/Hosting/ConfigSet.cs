@@ -20,11 +20,12 @@ public sealed record ConfigSet(
     /// Warn about agent binaries that are not on PATH (native scope only: on Gas Town gt starts the
     /// agents). <c>serve</c> passes false unless the native plane will start them.
     /// </param>
-    public static ConfigSet Load(string poolConfigPath, string agentsPath, string personasDir, ScopeMode mode, long version = 0, bool checkAgentBinaries = true)
+    public static ConfigSet Load(string poolConfigPath, string agentsPath, string personasDir, ScopeMode mode, long version = 0, bool checkAgentBinaries = true) =>
+        Compose(PoolConfigCodec.Load(poolConfigPath), AgentsRegistry.Load(agentsPath), PersonaCatalog.Load(personasDir), mode, version, checkAgentBinaries);
+
+    /// <summary>The set with <paramref name="pool"/> as its pool.toml: how the editor checks a draft against the files on disk.</summary>
+    public static ConfigSet Compose(PoolConfigDocument pool, AgentsRegistry agents, PersonaCatalog personas, ScopeMode mode, long version = 0, bool checkAgentBinaries = true)
     {
-        var pool = PoolConfigCodec.Load(poolConfigPath);
-        var agents = AgentsRegistry.Load(agentsPath);
-        var personas = PersonaCatalog.Load(personasDir);
         var context = new ValidationContext(
             personas.Personas.Select(p => p.Id).ToHashSet(StringComparer.Ordinal),
             agents.Agents.Select(a => a.Name).ToHashSet(StringComparer.Ordinal),

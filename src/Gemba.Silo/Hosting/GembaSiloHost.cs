@@ -52,6 +52,7 @@ public static class GembaSiloHost
         services.AddSingleton(sp => new Lazy<ISessionSignals>(sp.GetRequiredService<ISessionSignals>));
         services.AddSingleton(new MockPlaneOptions(options.MockDuration));
         AddOrchestration(services, options, config);
+        services.AddSingleton<IPoolConfigStore, PoolConfigFiles>();
         services.AddGembaGrains(d =>
         {
             d.Tick = options.Tick;
@@ -110,6 +111,7 @@ public static class GembaSiloHost
         {
             case MockOrchestrationPlane.Id:
                 services.AddSingleton<IOrchestrationPlane, MockOrchestrationPlane>();
+                services.AddSingleton<IOrchestrationEditor>(new LocalEditor(MockOrchestrationPlane.Id, AgentTypes(config)));
                 break;
             case TmuxOrchestrationPlane.Id:
                 var tmux = new TmuxPlaneOptions(
@@ -126,17 +128,24 @@ public static class GembaSiloHost
                 services.AddSingleton<IOrchestrationPlane>(sp => new TmuxOrchestrationPlane(
                     tmux, () => config.Current.Agents, () => config.Current.Personas,
                     sp.GetRequiredService<ILogger<TmuxOrchestrationPlane>>(), TimeProvider.System));
+                services.AddSingleton<IOrchestrationEditor>(new LocalEditor(TmuxOrchestrationPlane.Id, AgentTypes(config)));
                 break;
             case GasTownOrchestrationPlane.Id:
                 services.AddSingleton(new GtClientOptions());
                 services.AddSingleton<GtClient>();
                 services.AddSingleton<GasTownOrchestrationPlane>();
                 services.AddSingleton<IOrchestrationPlane>(sp => sp.GetRequiredService<GasTownOrchestrationPlane>());
+                services.AddSingleton<IOrchestrationEditor>(sp => new GasTownEditor(
+                    sp.GetRequiredService<GtClient>(), sp.GetRequiredService<GasTownOrchestrationPlane>(), AgentTypes(config)));
                 break;
             default:
                 throw new ArgumentException($"--orchestration {options.Orchestration} is unknown (native, gastown, mock)");
         }
     }
+
+    /// <summary>The agent types in force, read when asked: agents.toml hot-reloads.</summary>
+    private static Func<IReadOnlyList<string>> AgentTypes(ConfigState config) =>
+        () => [.. config.Current.Agents.Agents.Select(a => a.Name)];
 
     /// <summary>Agents on this host reach a wildcard bind through loopback; IPv6 hosts go in brackets.</summary>
     private static string AgentReachableHost(string listen) =>

@@ -3,6 +3,7 @@ using System.IO.Hashing;
 using System.Text;
 using System.Text.Json.Nodes;
 using Gemba.Beads;
+using Gemba.Silo.Storage;
 using Gemba.Grains.Dispatch;
 using Gemba.WorkPlanes;
 using Microsoft.Extensions.Logging;
@@ -414,7 +415,7 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IWorkPlaneDiagnostics
                 _notifiedHash = null;
             }
 
-            if (!_useExchange || !JsonlFileSwap.TryExchange(temp, _path))
+            if (!_useExchange || !FileSwap.TryExchange(temp, _path))
             {
                 // No exchange here: look at the file just before renaming over it.
                 var live = ReadContent();

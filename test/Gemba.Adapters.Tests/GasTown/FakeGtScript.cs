@@ -15,7 +15,7 @@ internal static class FakeGtScript
         #   rig-list.json         stdout of `gt rig list --json` (absent: "No rigs configured.")
         #   polecat-list.json     stdout of `gt polecat list --all --json` (absent: [])
         #   git-state-<name>.json stdout of `gt polecat git-state <rig>/<name> --json` (absent: not found)
-        #   config-<key>          value printed by `gt config get <key>` (absent: -1)
+        #   config-<key>          value printed by `gt config get <key>` (absent: -1); a successful set writes it
         #   no-handoff            when present, this gt has no `handoff` command
         #   <key>.out             replaces the stdout of call <key>
         #   <key>.stderr          copied to stderr;  <key>.exit  exit code;  <key>.sleep  seconds to sleep first
@@ -243,6 +243,8 @@ internal static class FakeGtScript
               set)
                 value="${4:-}"
                 if [ "$value" = "--" ]; then value="${5:-}"; fi
+                # like gt, a successful set is what the next get prints
+                if [ ! -f "$dir/config-set.exit" ] || [ "$(cat "$dir/config-set.exit")" = "0" ]; then printf '%s' "$value" > "$dir/config-${3:-}"; fi
                 respond config-set "Set ${3:-} = $value"$'\n'
                 ;;
               *) unknown "${2:-}" "gt config" ;;

@@ -191,38 +191,73 @@ internal sealed partial class GtClient
     }
 
     // ---------------------------------------------------------------- editor mutations (GtRun: the UI shows them)
+    // Each mutation is planned as an argument list first, so the editor's modal shows exactly what runs.
+
+    public Task<GtRun> ConfigSetAsync(string key, int value, CancellationToken cancellationToken = default) =>
+        RunEditorCommandAsync(ConfigSetArguments(key, value), cancellationToken);
+
+    public Task<GtRun> RigAddAsync(string name, string? gitUrl = null, CancellationToken cancellationToken = default) =>
+        RunEditorCommandAsync(RigAddArguments(name, gitUrl), cancellationToken);
+
+    public Task<GtRun> PolecatIdentityAddAsync(string rig, string name, CancellationToken cancellationToken = default) =>
+        RunEditorCommandAsync(PolecatIdentityAddArguments(rig, name), cancellationToken);
 
     /// <summary>
     /// <c>gt config set &lt;key&gt; &lt;value&gt;</c>. gt accepts -1 for scheduler.max_polecats; a negative
     /// value goes after <c>--</c> so cobra does not read it as a flag.
     /// </summary>
-    public Task<GtRun> ConfigSetAsync(string key, int value, CancellationToken cancellationToken = default)
+    public static IReadOnlyList<string> ConfigSetArguments(string key, int value)
     {
         EnsureConfigKey(key);
         var text = value.ToString(CultureInfo.InvariantCulture);
-        IReadOnlyList<string> arguments = value < 0 ? ["config", "set", key, "--", text] : ["config", "set", key, text];
-        return RunMutationAsync(arguments, _timeout, cancellationToken);
+        return value < 0 ? ["config", "set", key, "--", text] : ["config", "set", key, text];
     }
 
     /// <summary>
     /// The real form of seed 003's "gt rig create": <c>gt rig add &lt;name&gt; &lt;git-url&gt;</c> (clones), or
     /// <c>gt rig add &lt;name&gt; --adopt</c> for an existing directory in the town when no URL is given.
     /// </summary>
-    public Task<GtRun> RigAddAsync(string name, string? gitUrl = null, CancellationToken cancellationToken = default)
+    public static IReadOnlyList<string> RigAddArguments(string name, string? gitUrl)
     {
         Names.EnsureValid(name, "rig");
-        if (gitUrl is null) return RunMutationAsync(["rig", "add", name, "--adopt"], _timeout, cancellationToken);
+        if (gitUrl is null) return ["rig", "add", name, "--adopt"];
         EnsureGitUrl(gitUrl);
-        return RunMutationAsync(["rig", "add", name, gitUrl], CloneTimeout > _timeout ? CloneTimeout : _timeout, cancellationToken);
+        return ["rig", "add", name, gitUrl];
     }
 
     /// <summary>The real form of seed 003's "gt polecat create": <c>gt polecat identity add &lt;rig&gt; &lt;name&gt;</c>.</summary>
-    public Task<GtRun> PolecatIdentityAddAsync(string rig, string name, CancellationToken cancellationToken = default)
+    public static IReadOnlyList<string> PolecatIdentityAddArguments(string rig, string name)
     {
         Names.EnsureValid(rig, "rig");
         Names.EnsureValid(name, "polecat");
-        return RunMutationAsync(["polecat", "identity", "add", rig, name], _timeout, cancellationToken);
+        return ["polecat", "identity", "add", rig, name];
     }
+
+    /// <summary>
+    /// Runs an argument list built by one of the three planners above and nothing else: the list is
+    /// rebuilt from its own parts, which re-validates every name, URL and key.
+    /// </summary>
+    public Task<GtRun> RunEditorCommandAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken = default)
+    {
+        IReadOnlyList<string>? replanned = arguments switch
+        {
+            ["config", "set", var key, "--", var value] => ConfigSetArguments(key, ParseInt(value)),
+            ["config", "set", var key, var value] => ConfigSetArguments(key, ParseInt(value)),
+            ["rig", "add", var name, "--adopt"] => RigAddArguments(name, null),
+            ["rig", "add", var name, var url] => RigAddArguments(name, url),
+            ["polecat", "identity", "add", var rig, var name] => PolecatIdentityAddArguments(rig, name),
+            _ => null,
+        };
+        if (replanned is null || !replanned.SequenceEqual(arguments, StringComparer.Ordinal))
+            throw new ArgumentException($"`{DisplayCommand(arguments)}` is not one of the editor's gt commands");
+        var clones = arguments is ["rig", "add", _, var target] && target != "--adopt";
+        return RunMutationAsync(arguments, clones && CloneTimeout > _timeout ? CloneTimeout : _timeout, cancellationToken);
+    }
+
+    private static int ParseInt(string text) =>
+        int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw new ArgumentException($"'{text}' is not an integer");
 
     // ---------------------------------------------------------------- process plumbing
 

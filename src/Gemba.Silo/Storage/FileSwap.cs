@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Gemba.Silo.WorkPlanes;
+namespace Gemba.Silo.Storage;
 
 /// <summary>
 /// Linux <c>renameat2(RENAME_EXCHANGE)</c>: atomically swaps two paths, so the file that was in
@@ -8,7 +8,7 @@ namespace Gemba.Silo.WorkPlanes;
 /// saved a moment before, bytes a <c>&gt;&gt;</c> writer appended). Elsewhere, or on a file system
 /// that lacks it, callers fall back to a plain rename.
 /// </summary>
-internal static class JsonlFileSwap
+internal static class FileSwap
 {
     private const int AtFdCwd = -100;
     private const uint RenameExchange = 2;
