@@ -93,6 +93,32 @@ public sealed class PoolEditorTests
     }
 
     [Fact]
+    public async Task Save_after_an_edit_on_disk_is_a_conflict_that_writes_nothing()
+    {
+        using var project = new BeadsProject(poolSize: 2, []);
+        await using var server = await EditorServer.StartAsync(project.Repo, null, "--orchestration", "native");
+        await using var browser = await BrowserSession.StartAsync();
+        var page = browser.Page;
+        await browser.OpenAsync(server.Url + "/settings/pools");
+
+        await page.Locator($"input[data-field='{Engineer}.size']").FillAsync("3");
+        await Expect(page.GetByTestId("save")).ToBeEnabledAsync();
+        var file = Path.Combine(project.Repo, ".gemba", "pool.toml");
+        var edited = (await File.ReadAllTextAsync(file)).Replace("size = 2", "size = 1 # edited by hand");
+        await File.WriteAllTextAsync(file, edited);
+
+        await page.GetByTestId("save").ClickAsync();
+        await Expect(page.GetByTestId("notice")).ToContainTextAsync("changed on disk since you opened it");
+        await browser.ScreenshotAsync("conflict");
+        Assert.Equal(edited, await File.ReadAllTextAsync(file));
+
+        await page.GetByTestId("conflict-reload").ClickAsync();
+        await Expect(page.GetByTestId("notice")).ToHaveCountAsync(0);
+        await Expect(page.GetByTestId("toml-preview")).ToContainTextAsync("size = 1 # edited by hand");
+        await Expect(page.Locator($"input[data-field='{Engineer}.size']")).ToHaveValueAsync("1");
+    }
+
+    [Fact]
     public async Task What_if_counts_follow_the_draft_floor()
     {
         // The pool in force is disabled (size = -1), so the four ready beads stay ready; the draft re-enables it.
