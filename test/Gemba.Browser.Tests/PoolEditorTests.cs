@@ -109,6 +109,8 @@ public sealed class PoolEditorTests
 
         await page.GetByTestId("save").ClickAsync();
         await Expect(page.GetByTestId("notice")).ToContainTextAsync("changed on disk since you opened it");
+        await Expect(page.GetByTestId("save")).ToBeDisabledAsync();
+        await Expect(page.GetByTestId("diff")).ToContainTextAsync("- size = 1 # edited by hand");
         await browser.ScreenshotAsync("conflict");
         Assert.Equal(edited, await File.ReadAllTextAsync(file));
 

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -22,7 +23,11 @@ public static class GembaUi
     /// </summary>
     public static IEndpointRouteBuilder MapGembaUi(this IEndpointRouteBuilder app)
     {
-        app.MapStaticAssets();
+        // Without a build's manifest (a host assembled by hand) the pages still render, unstyled and
+        // static, rather than the whole server failing to start.
+        var env = app.ServiceProvider.GetRequiredService<IWebHostEnvironment>();
+        if (File.Exists(Path.Combine(env.ContentRootPath, $"{env.ApplicationName}.staticwebassets.endpoints.json")))
+            app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

@@ -30,7 +30,13 @@ public static class GembaSiloHost
         ThreadPool.GetMinThreads(out var workers, out var io);
         ThreadPool.SetMinThreads(Math.Max(workers, 64), io);
 
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = [],
+            ContentRootPath = AppContext.BaseDirectory,
+            // The UI's static-asset manifests are named after this assembly; under a test host the entry assembly differs.
+            ApplicationName = typeof(GembaSiloHost).Assembly.GetName().Name,
+        });
         builder.WebHost.UseUrls($"http://{options.Listen}:{options.Port}");
         // The UI's static files are served from the build output's manifest in every environment, not only Development.
         builder.WebHost.UseStaticWebAssets();
