@@ -4,9 +4,12 @@ using Gemba.Api.Components;
 using Gemba.Api.Endpoints;
 using Gemba.Api.Http;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Gemba.Api;
 
@@ -16,6 +19,7 @@ public static class GembaApi
     public static IServiceCollection AddGembaApi(this IServiceCollection services, GembaServerInfo info)
     {
         services.AddSingleton(info);
+        services.TryAddSingleton(TimeProvider.System);
         services.AddGembaUi();
         services.ConfigureHttpJsonOptions(o =>
         {
@@ -24,13 +28,26 @@ public static class GembaApi
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
         });
+        services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = RequestBodyLimit.MaxBytes);
+        // Errors: registered before AddProblemDetails so ours is the first writer asked (docs/http-api.md).
+        services.AddSingleton<IProblemDetailsWriter, ApiErrorWriter>();
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ApiExceptionHandler>();
+        // A query value that does not parse throws, so the exception handler can name the parameter.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddGembaOpenApi();
         return services;
     }
 
-    /// <summary>The middleware every API request passes: bearer token off loopback, confirm-nonce on mutations.</summary>
+    /// <summary>
+    /// The middleware every API request passes: errors in our envelope, the body limit, bearer token
+    /// off loopback, confirm-nonce on mutations.
+    /// </summary>
     public static IApplicationBuilder UseGembaApi(this IApplicationBuilder app, string? bearerToken)
     {
-        app.UseMiddleware<UnhandledErrorMiddleware>();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages(ApiStatusPages.WriteAsync);
+        app.UseMiddleware<RequestBodyLimit>();
         if (!string.IsNullOrEmpty(bearerToken)) app.UseMiddleware<BearerTokenMiddleware>(bearerToken);
         app.UseMiddleware<ConfirmNonceMiddleware>();
         app.UseAntiforgery();
@@ -48,8 +65,11 @@ public static class GembaApi
         app.MapPoolConfigApi();
         app.MapCatalogApi();
         app.MapOrchestrationApi();
+        app.MapOperatorApi();
+        app.MapGembaApiDocs();
         app.MapGembaUi();
-        app.MapFallback("/api/{**rest}", () => ApiError.NotFound("not_found", "no such API route"));
+        // No MapFallback for unknown routes: a catch-all endpoint would also match a known route's
+        // wrong method and hide the 405; the status-code pages answer the JSON 404 instead.
         return app;
     }
 }

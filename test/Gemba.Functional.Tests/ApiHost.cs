@@ -15,6 +15,9 @@ public sealed class ApiHost : IAsyncLifetime
 
     public HttpClient Http { get; private set; } = null!;
 
+    /// <summary>The server's services, e.g. its <c>EndpointDataSource</c> to compare with the OpenAPI document.</summary>
+    public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("the server has not started");
+
     public string BeadsFile => Path.Combine(_dir.Path, ".beads", "issues.jsonl");
 
     public async Task InitializeAsync()

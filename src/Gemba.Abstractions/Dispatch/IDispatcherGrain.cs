@@ -32,6 +32,14 @@ public interface IDispatcherGrain : IGrainWithStringKey
     [Alias("WhatIf"), AlwaysInterleave]
     Task<WhatIfReport> WhatIf(ResolvedConfig draft);
 
+    /// <summary>
+    /// Starts <paramref name="request"/>'s bead now for an operator: through this scope's claim ledger,
+    /// so a bead is claimed at most once whether the operator or a cycle gets there first; a warm idle
+    /// member is reused, else the pool grows into the slots <c>reserved_for_manual</c> keeps free.
+    /// </summary>
+    [Alias("StartManual")]
+    Task<ManualStartResult> StartManual(ManualStartRequest request);
+
     /// <summary>A session holding <paramref name="beadId"/> failed; counts toward parking the bead.</summary>
     [Alias("BeadFailed"), OneWay]
     Task BeadFailed(string beadId, string sessionId, string reason);

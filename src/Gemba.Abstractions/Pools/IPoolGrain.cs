@@ -26,6 +26,14 @@ public interface IPoolGrain : IGrainWithStringKey
     [Alias("Dispatch")]
     Task<IReadOnlyList<MemberDispatchResult>> Dispatch(IReadOnlyList<MemberAssignment> assignments);
 
+    /// <summary>
+    /// An operator's start: like <see cref="Dispatch"/> for one bead, but a new member may use the
+    /// <paramref name="reservedForManual"/> slots beyond the pool's size, and pause and the concurrency
+    /// cap (which govern auto-dispatch) do not apply.
+    /// </summary>
+    [Alias("DispatchManual")]
+    Task<MemberDispatchResult> DispatchManual(MemberAssignment assignment, int reservedForManual, string agentType);
+
     /// <summary>Creates idle members up to <paramref name="count"/> (the mock plane's pre-seeding).</summary>
     [Alias("Seed")]
     Task Seed(int count);
@@ -33,6 +41,13 @@ public interface IPoolGrain : IGrainWithStringKey
     /// <summary>Ends members whose agent died and reaps those idle past the ceiling. Returns how many ended.</summary>
     [Alias("Maintain")]
     Task<int> Maintain();
+
+    /// <summary>
+    /// Pauses (<paramref name="reason"/> set) or resumes (null) the pool's auto-dispatch. Members keep
+    /// their beads; manual starts still work. Persisted, so a restart keeps the pool paused.
+    /// </summary>
+    [Alias("SetPause")]
+    Task<PoolView> SetPause(string? reason);
 
     /// <summary>A member's state changed (bead-done, failure, recycle, reap).</summary>
     [Alias("MemberChanged"), OneWay]
@@ -42,13 +57,15 @@ public interface IPoolGrain : IGrainWithStringKey
 /// <summary>The pool as the dispatcher sees it: live members only.</summary>
 /// <param name="GrowthPausedUntil">Set while the pool backs off after failed spawns: no new members until then.</param>
 /// <param name="GrowthPausedReason">Why, for the decisions log and <c>/api/pools</c>.</param>
+/// <param name="Pause">Set while an operator has paused auto-dispatch to this pool.</param>
 [GenerateSerializer, Immutable, Alias("gemba.PoolView")]
 public sealed record PoolView(
     ResolvedPool? Config,
     IReadOnlyList<MemberSummary> Members,
     IReadOnlyList<MemberSummary> Retired,
     DateTimeOffset? GrowthPausedUntil = null,
-    string? GrowthPausedReason = null)
+    string? GrowthPausedReason = null,
+    PoolPause? Pause = null)
 {
     public bool GrowthPaused(DateTimeOffset now) => GrowthPausedUntil is { } until && now < until;
 }
@@ -60,3 +77,7 @@ public sealed record MemberAssignment(string SessionId, bool IsNew, bool Recycle
 
 [GenerateSerializer, Immutable, Alias("gemba.MemberDispatchResult")]
 public sealed record MemberDispatchResult(string BeadId, string SessionId, bool Ok, string? Error, MemberSummary? Member);
+
+/// <summary>An operator's pause of a pool's auto-dispatch.</summary>
+[GenerateSerializer, Immutable, Alias("gemba.PoolPause")]
+public sealed record PoolPause(DateTimeOffset Since, string Reason);

@@ -45,6 +45,17 @@ public interface ISessionGrain : IGrainWithStringKey
     [Alias("CheckAlive")]
     Task<MemberSummary?> CheckAlive(TimeSpan stallAfter);
 
+    /// <summary>
+    /// An operator's drain: an idle member stops now; a busy one finishes its bead, then stops. It takes
+    /// no new bead meanwhile. Idempotent.
+    /// </summary>
+    [Alias("Drain")]
+    Task<MemberSummary> Drain();
+
+    /// <summary>An operator's recycle: clears an idle member's context now. Rejected while it holds a bead.</summary>
+    [Alias("Recycle")]
+    Task<SignalResult> Recycle();
+
     /// <summary>The member as it stands, even mid-transition (state changes before it is persisted).</summary>
     [Alias("GetSummary"), Orleans.Concurrency.AlwaysInterleave]
     Task<MemberSummary?> GetSummary();

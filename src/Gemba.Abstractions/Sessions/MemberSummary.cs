@@ -9,6 +9,7 @@ namespace Gemba.Sessions;
 /// <param name="Incarnation">Fencing token: bumped on every new bead and every recycle, so a late
 /// signal from a previous assignment is recognisably stale.</param>
 /// <param name="Escalation">The member's open escalation, if any.</param>
+/// <param name="Draining">An operator asked it to finish its bead and stop: it takes no new bead.</param>
 [GenerateSerializer, Immutable, Alias("gemba.MemberSummary")]
 public sealed record MemberSummary(
     string SessionId,
@@ -26,7 +27,8 @@ public sealed record MemberSummary(
     DateTimeOffset? LastRecycleAt,
     string? PaneId,
     string? Reason,
-    Gemba.Escalations.Escalation? Escalation = null)
+    Gemba.Escalations.Escalation? Escalation = null,
+    bool Draining = false)
 {
     public bool IsIdle => Status == SessionStatus.Ready;
 }

@@ -12,8 +12,9 @@ public static class DispatchApi
 {
     public static IEndpointRouteBuilder MapDispatchApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/dispatch/decisions", GetDecisions);
-        app.MapPost("/api/dispatch/poke", Poke);
+        var dispatch = app.MapGroup("/api/dispatch").WithTags("Dispatch");
+        dispatch.MapGet("/decisions", GetDecisions);
+        dispatch.MapPost("/poke", Poke);
         return app;
     }
 

@@ -11,7 +11,7 @@ public static class EscalationsApi
 {
     public static IEndpointRouteBuilder MapEscalationsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/escalations", GetEscalations);
+        app.MapGroup("/api/escalations").WithTags("Escalations").MapGet("", GetEscalations);
         return app;
     }
 

@@ -13,19 +13,21 @@ public static class PoolsApi
 {
     public static IEndpointRouteBuilder MapPoolsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/pools", GetPools);
-        app.MapGet("/api/v1/pools", GetPools);
+        app.MapGroup("/api/pools").WithTags("Pools").MapGet("", GetPools);
+        app.MapGroup("/api/v1/pools").WithTags("Pools").MapGet("", GetPools);
         return app;
     }
 
     public static async Task<Ok<PoolsResponse>> GetPools(IGrainFactory grains, TimeProvider time)
     {
         var (config, views) = await PoolViews.LoadAsync(grains);
-        var rows = config.Pools.Select((pool, i) => Row(pool, views[i])).ToList();
-        return TypedResults.Ok(new PoolsResponse(rows, time.GetUtcNow()));
+        var now = time.GetUtcNow();
+        var rows = config.Pools.Select((pool, i) => Row(pool, views[i], now)).ToList();
+        return TypedResults.Ok(new PoolsResponse(rows, now));
     }
 
-    private static PoolRow Row(ResolvedPool pool, PoolView view)
+    /// <param name="now">Growth back-off is reported only while it lasts.</param>
+    private static PoolRow Row(ResolvedPool pool, PoolView view, DateTimeOffset now)
     {
         var members = view.Members.OrderBy(m => m.CreatedAt).ThenBy(m => m.SessionId, StringComparer.Ordinal).ToList();
         return new PoolRow(
@@ -34,15 +36,19 @@ public static class PoolsApi
             members.Count(m => m.Status == SessionStatus.Ready),
             members.Count(m => m.Status is SessionStatus.Working or SessionStatus.Prompting),
             members.Count(m => m.Status.IsBusy()),
-            members.Select(Member).ToList());
+            members.Select(Member).ToList(),
+            view.Pause?.Reason,
+            view.GrowthPaused(now) ? view.GrowthPausedReason : null);
     }
 
     private static PoolMemberRow Member(MemberSummary m) =>
-        new(m.SessionId, m.PaneId, m.Status.ToWire(), m.CurrentBead, m.LastBead ?? m.CurrentBead, m.BeadsDone, m.BeadsSinceRecycle, m.LastRecycleAt);
+        new(m.SessionId, m.PaneId, m.Status.ToWire(), m.CurrentBead, m.LastBead ?? m.CurrentBead, m.BeadsDone, m.BeadsSinceRecycle, m.LastRecycleAt, m.Draining ? true : null);
 }
 
 public sealed record PoolsResponse(IReadOnlyList<PoolRow> Pools, DateTimeOffset CapturedAt);
 
+/// <param name="Paused">Why an operator paused the pool's auto-dispatch; omitted while it runs.</param>
+/// <param name="GrowthPaused">Why the pool starts no new member right now (failed spawns back off); omitted otherwise.</param>
 public sealed record PoolRow(
     string Scope,
     string Persona,
@@ -55,7 +61,9 @@ public sealed record PoolRow(
     int Idle,
     int Working,
     int InFlight,
-    IReadOnlyList<PoolMemberRow> Members);
+    IReadOnlyList<PoolMemberRow> Members,
+    string? Paused,
+    string? GrowthPaused);
 
 public sealed record PoolMemberRow(
     string SessionId,
@@ -65,4 +73,5 @@ public sealed record PoolMemberRow(
     string? LastBead,
     int BeadsDoneThisMember,
     int BeadsSinceRecycle,
-    DateTimeOffset? LastRecycleAt);
+    DateTimeOffset? LastRecycleAt,
+    bool? Draining);

@@ -6,6 +6,8 @@ using Gemba.Pools;
 using Gemba.Sessions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 
 namespace Gemba.Api.Endpoints;
@@ -15,15 +17,21 @@ public static class SessionsApi
 {
     public static IEndpointRouteBuilder MapSessionsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/sessions", GetSessions);
-        app.MapGet("/api/sessions/{id}", GetSession);
-        app.MapPost("/api/sessions/{id}/bead-done", BeadDone);
-        app.MapPost("/api/sessions/{id}/state", ReportState);
+        var sessions = app.MapGroup("/api/sessions").WithTags("Sessions");
+        sessions.MapGet("", GetSessions);
+        sessions.MapGet("/{id}", GetSession).Produces<ApiError>(StatusCodes.Status404NotFound);
+        sessions.MapPost("/{id}/bead-done", BeadDone).Accepts<BeadDoneRequest>(true, "application/json")
+            .Produces<ApiError>(StatusCodes.Status404NotFound).Produces<ApiError>(StatusCodes.Status409Conflict).Produces<ApiError>(StatusCodes.Status400BadRequest);
+        sessions.MapPost("/{id}/state", ReportState).Accepts<StateRequest>("application/json")
+            .Produces<ApiError>(StatusCodes.Status404NotFound).Produces<ApiError>(StatusCodes.Status409Conflict).Produces<ApiError>(StatusCodes.Status400BadRequest);
         return app;
     }
 
-    public static async Task<IResult> GetSessions(IGrainFactory grains, bool? includeEnded)
+    /// <summary><c>includeEnded</c> is the original's spelling; <c>include_ended</c> matches the wire's snake_case.</summary>
+    public static async Task<Ok<SessionsResponse>> GetSessions(IGrainFactory grains, bool? includeEnded,
+        [FromQuery(Name = "include_ended")] bool? includeEndedSnake)
     {
+        includeEnded ??= includeEndedSnake;
         var (_, views) = await PoolViews.LoadAsync(grains);
         var sessions = views.SelectMany(v => includeEnded == true ? v.Members.Concat(v.Retired) : v.Members)
             .OrderBy(m => m.Pool.Scope, StringComparer.Ordinal).ThenBy(m => m.Pool.Persona, StringComparer.Ordinal)
@@ -32,38 +40,38 @@ public static class SessionsApi
         return TypedResults.Ok(new SessionsResponse(sessions));
     }
 
-    public static async Task<IResult> GetSession(string id, IGrainFactory grains)
+    public static async Task<Results<Ok<SessionRow>, JsonHttpResult<ApiError>>> GetSession(string id, IGrainFactory grains)
     {
         var summary = await grains.GetGrain<ISessionGrain>(id).GetSummary();
         return summary is null ? UnknownSession(id) : TypedResults.Ok(Row(summary));
     }
 
-    public static async Task<IResult> BeadDone(string id, HttpRequest request, IGrainFactory grains)
+    public static async Task<Results<Ok<SignalResponse>, JsonHttpResult<ApiError>>> BeadDone(string id, HttpRequest request, IGrainFactory grains)
     {
         var body = await JsonBody.ReadOptionalAsync<BeadDoneRequest>(request);
-        if (body.Error is not null) return body.Error;
+        if (body.Failure is { } failure) return failure;
         var session = grains.GetGrain<ISessionGrain>(id);
         if (await session.GetSummary() is null) return UnknownSession(id);
         return Signal(await session.BeadDone(body.Value?.Bead));
     }
 
-    public static async Task<IResult> ReportState(string id, HttpRequest request, IGrainFactory grains)
+    public static async Task<Results<Ok<SignalResponse>, JsonHttpResult<ApiError>>> ReportState(string id, HttpRequest request, IGrainFactory grains)
     {
         var body = await JsonBody.ReadOptionalAsync<StateRequest>(request);
-        if (body.Error is not null) return body.Error;
+        if (body.Failure is { } failure) return failure;
         if (string.IsNullOrWhiteSpace(body.Value?.State))
-            return ApiError.BadRequest("missing_field", "body field 'state' is required, e.g. {\"state\": \"working\"}");
+            return ApiError.Json(StatusCodes.Status400BadRequest, "missing_field", "body field 'state' is required, e.g. {\"state\": \"working\"}");
         var session = grains.GetGrain<ISessionGrain>(id);
         if (await session.GetSummary() is null) return UnknownSession(id);
         return Signal(await session.ReportState(body.Value.State.Trim()));
     }
 
-    private static IResult Signal(SignalResult result) =>
+    private static Results<Ok<SignalResponse>, JsonHttpResult<ApiError>> Signal(SignalResult result) =>
         result.Accepted
             ? TypedResults.Ok(new SignalResponse(true, result.Status, result.Message))
-            : ApiError.Result(StatusCodes.Status409Conflict, "signal_rejected", result.Message ?? "rejected");
+            : ApiError.Json(StatusCodes.Status409Conflict, "signal_rejected", result.Message ?? "rejected");
 
-    private static IResult UnknownSession(string id) => ApiError.NotFound("session_not_found", $"no session '{id}'");
+    private static JsonHttpResult<ApiError> UnknownSession(string id) => ApiError.Json(StatusCodes.Status404NotFound, "session_not_found", $"no session '{id}'");
 
     private static SessionRow Row(MemberSummary m) => new(
         m.SessionId, m.Pool.Scope, m.Pool.Persona, m.Status.ToWire(), m.CurrentBead, m.LastBead, m.BeadsDone, m.BeadsSinceRecycle,

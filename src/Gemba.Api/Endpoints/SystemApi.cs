@@ -3,6 +3,7 @@ using Gemba.Config;
 using Gemba.Events;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
@@ -14,20 +15,21 @@ public static class SystemApi
 {
     public static IEndpointRouteBuilder MapSystemApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/healthz", Health);
-        app.MapGet("/api/capabilities", Capabilities);
-        app.MapGet("/api/v1/capabilities", Capabilities);
-        app.MapGet("/api/events", Events);
+        app.MapGet("/healthz", Health).WithTags("System");
+        var api = app.MapGroup("/api").WithTags("System");
+        api.MapGet("/capabilities", Capabilities);
+        api.MapGet("/events", Events).Produces<string>(StatusCodes.Status200OK, "text/event-stream");
+        app.MapGroup("/api/v1").WithTags("System").MapGet("/capabilities", Capabilities);
         return app;
     }
 
-    public static async Task<IResult> Health(IGrainFactory grains)
+    public static async Task<Ok<HealthResponse>> Health(IGrainFactory grains)
     {
         var config = await grains.GetGrain<IConfigGrain>(IConfigGrain.Key).Get();
         return TypedResults.Ok(new HealthResponse("ok", config.Pools.Count));
     }
 
-    public static IResult Capabilities(GembaServerInfo info) => TypedResults.Ok(new CapabilitiesResponse(
+    public static Ok<CapabilitiesResponse> Capabilities(GembaServerInfo info) => TypedResults.Ok(new CapabilitiesResponse(
         info.InstanceId,
         info.WorkPlane is { } wp ? new WorkPlaneManifest(wp.AdaptorId, wp.Version, wp.Mode, wp.Source) : null,
         info.OrchestrationAdaptor is { } id ? new OrchestrationManifest(id) : null));

@@ -1,6 +1,7 @@
 using Gemba.WorkPlanes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 
 namespace Gemba.Api.Endpoints;
@@ -10,11 +11,11 @@ public static class WorkPlaneApi
 {
     public static IEndpointRouteBuilder MapWorkPlaneApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/work-plane", Get);
+        app.MapGroup("/api/work-plane").WithTags("Work plane").MapGet("", Get);
         return app;
     }
 
-    public static IResult Get(IWorkPlane plane)
+    public static Ok<WorkPlaneResponse> Get(IWorkPlane plane)
     {
         var problems = plane is IWorkPlaneDiagnostics diagnostics ? diagnostics.CurrentProblems : [];
         return TypedResults.Ok(new WorkPlaneResponse(

@@ -23,10 +23,9 @@ public sealed class BearerTokenMiddleware(RequestDelegate next, string token)
         var presented = header.StartsWith("Bearer ", StringComparison.Ordinal) ? Encoding.UTF8.GetBytes(header[7..].Trim()) : [];
         if (!CryptographicOperations.FixedTimeEquals(presented, _expected))
         {
-            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
             var why = presented.Length == 0 ? "no bearer token was sent" : "the bearer token does not match";
-            await context.Response.WriteAsJsonAsync(new ApiError("unauthorized",
-                $"this server was started with --token: send 'Authorization: Bearer <token>' ({why}); agents get it as GEMBA_TOKEN"));
+            await ApiErrorWriter.WriteAsync(context, StatusCodes.Status401Unauthorized, "unauthorized",
+                $"this server was started with --token: send 'Authorization: Bearer <token>' ({why}); agents get it as GEMBA_TOKEN");
             return;
         }
         await next(context);

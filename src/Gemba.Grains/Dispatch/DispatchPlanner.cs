@@ -170,7 +170,7 @@ public static class DispatchPlanner
                 }
             }
             var freshSlots = pool.Growth + pool.RecycleDue.Count;
-            pool.Remaining = Math.Max(0, Math.Min(pool.UsableIdle.Count + freshSlots, config.ConcurrencyCap - pool.Busy));
+            pool.Remaining = pool.Input.Paused is not null ? 0 : Math.Max(0, Math.Min(pool.UsableIdle.Count + freshSlots, config.ConcurrencyCap - pool.Busy));
         }
 
         private List<Member> BuildMembers()
@@ -418,6 +418,8 @@ public static class DispatchPlanner
         {
             var config = pool.Input.Config;
             var inFlight = pool.Busy + pool.Assigned;
+            if (pool.Input.Paused is { } why)
+                return $"pool {pool.Key}: auto-dispatch paused by an operator ({why})";
             if (config.ConcurrencyCap < config.SizeEffective && inFlight >= config.ConcurrencyCap)
                 return $"max-concurrent reached ({inFlight}/{config.ConcurrencyCap} in flight)";
             if (pool.Gated > 0 && pool.Assigned == 0)

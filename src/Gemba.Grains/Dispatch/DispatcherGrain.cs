@@ -184,12 +184,68 @@ internal sealed partial class DispatcherGrain(
     {
         for (var i = 0; i < pools.Count; i++)
         {
-            if (PoolCapacity.Of(pools[i], views[i].Members, views[i].GrowthPaused(now)).Free(pools[i].OneShot) > 0) return true;
+            if (views[i].Pause is null && PoolCapacity.Of(pools[i], views[i].Members, views[i].GrowthPaused(now)).Free(pools[i].OneShot) > 0) return true;
         }
         return false;
     }
 
     private bool HasUnconfirmedClaims => state.State.Claims.Values.Any(c => !c.Confirmed);
+
+    public async Task<ManualStartResult> StartManual(ManualStartRequest request)
+    {
+        var config = await GrainFactory.GetGrain<IConfigGrain>(IConfigGrain.Key).Get();
+        var snapshot = await workPlane.SnapshotAsync();
+        var beads = Index(snapshot.Beads);
+        var now = time.GetUtcNow();
+        var bead = beads.GetValueOrDefault(request.BeadId);
+        var traits = bead is null ? null : TraitsOf(bead);
+        var beadScope = traits is null ? null : new ScopeRouter(Options.NativeScopes, Options.RigPrefixes).Resolve(traits);
+        var choice = ManualStartRules.Choose(request, bead, traits, Scope, beadScope, config, id => beads.GetValueOrDefault(id),
+            state.State.Claims.GetValueOrDefault(request.BeadId), now);
+        if (choice.Pool is not { } pool) return Refused(choice.Error!, choice.Message);
+
+        var agentType = request.AgentType ?? pool.AgentType;
+        var view = await Pool(pool.Key).GetView();
+        // A warm member keeps its context; only the pool's own agent can take over one of its members.
+        var idle = agentType == pool.AgentType && !pool.OneShot
+            ? view.Members.Where(PoolCapacity.IsIdle).OrderBy(m => m.SessionId, StringComparer.Ordinal).FirstOrDefault()
+            : null;
+        if (idle is null && PoolCapacity.ManualGrowth(pool, PoolCapacity.Of(pool, view.Members), config.ReservedForManual) <= 0)
+            return Refused(ManualStartErrors.NoCapacity,
+                $"pool {pool.Key} is full: no idle member, and its size {pool.SizeEffective} plus the {config.ReservedForManual} slot(s) reserved for manual work are taken");
+
+        var sessionId = idle?.SessionId ?? SessionIds.New(pool.Key);
+        var token = Guid.NewGuid().ToString("N");
+        state.State.Claims[bead!.Id] = new ClaimRecord(sessionId, pool.Key, token, false, now);
+        await state.WriteStateAsync();
+        var claim = await workPlane.ClaimAsync(bead.Id, sessionId);
+        if (!claim.Succeeded)
+        {
+            state.State.Claims.Remove(bead.Id);
+            await state.WriteStateAsync();
+            return Refused(claim.Status == ClaimStatus.AlreadyClaimed ? ManualStartErrors.AlreadyClaimed : ManualStartErrors.StartFailed,
+                $"claim of {bead.Id}: {claim.Message ?? claim.Status.ToString()}");
+        }
+
+        var recycle = idle is not null && pool.RecycleAfterBeads > 0 && idle.BeadsSinceRecycle >= pool.RecycleAfterBeads;
+        var assignment = new MemberAssignment(sessionId, idle is null, recycle, BeadPrompt.Assignment(bead, traits!, token));
+        var result = await Pool(pool.Key).DispatchManual(assignment, config.ReservedForManual, agentType);
+        if (!result.Ok)
+        {
+            await workPlane.ReleaseAsync(bead.Id, sessionId);
+            state.State.Claims.Remove(bead.Id);
+            await state.WriteStateAsync();
+            return Refused(ManualStartErrors.StartFailed, $"{bead.Id} was claimed but {pool.Key} could not start it: {result.Error}");
+        }
+        state.State.Claims[bead.Id] = state.State.Claims[bead.Id] with { Confirmed = true };
+        await state.WriteStateAsync();
+        var how = idle is null ? "manual start by an operator: new member" : "manual start by an operator: warm member";
+        Record(new DispatchDecision(bead.Id, Scope, pool.Persona, sessionId, DispatchOutcome.Dispatched, how, null, now));
+        events.Publish(new GembaEvent(GembaEventKinds.Dispatched, now, Scope, pool.Persona, sessionId, bead.Id, "working", how));
+        return new ManualStartResult(true, sessionId, pool.Persona, idle is not null, null, how);
+
+        static ManualStartResult Refused(string error, string message) => new(false, null, null, false, error, message);
+    }
 
     public async Task<WhatIfReport> WhatIf(ResolvedConfig draft)
     {
@@ -254,7 +310,7 @@ internal sealed partial class DispatcherGrain(
     }
 
     private static List<PoolInput> PoolInputs(List<ResolvedPool> pools, PoolView[] views, DateTimeOffset now) =>
-        [.. pools.Select((p, i) => new PoolInput(p, views[i].Members, views[i].GrowthPaused(now) ? views[i].GrowthPausedReason : null))];
+        [.. pools.Select((p, i) => new PoolInput(p, views[i].Members, views[i].GrowthPaused(now) ? views[i].GrowthPausedReason : null, views[i].Pause?.Reason))];
 
     /// <summary>Claims each planned bead durably, then hands the claimed ones to their pools.</summary>
     private async Task<int> Execute(DispatchPlan plan, Dictionary<string, Bead> beads, Dictionary<string, DispatchDecision> decisions, DateTimeOffset now)

@@ -15,7 +15,8 @@ public sealed record PlanInput(
 
 /// <param name="Members">Non-terminal members only: <c>ready</c> is idle, busy statuses count as in flight.</param>
 /// <param name="GrowthPaused">Why the pool may not start new members now (spawn back-off); null when it may.</param>
-public sealed record PoolInput(ResolvedPool Config, IReadOnlyList<MemberSummary> Members, string? GrowthPaused = null);
+/// <param name="Paused">Why an operator paused the pool's auto-dispatch; null when it runs. A paused pool takes no bead.</param>
+public sealed record PoolInput(ResolvedPool Config, IReadOnlyList<MemberSummary> Members, string? GrowthPaused = null, string? Paused = null);
 
 /// <param name="Persona">The persona the routing cascade resolved, or null when it resolved none.</param>
 /// <param name="ReadySince">When the bead became ready: drives the age boost and starvation.</param>

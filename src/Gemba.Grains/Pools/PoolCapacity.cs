@@ -30,8 +30,15 @@ public readonly record struct PoolCapacity(int Live, int Idle, int Busy, int Gro
         return new PoolCapacity(live, idle, busy, growth, Math.Max(0, config.ConcurrencyCap - busy));
     }
 
-    /// <summary>Idle and holding nothing: the only members a bead can be handed to.</summary>
-    public static bool IsIdle(MemberSummary m) => m.Status == SessionStatus.Ready && m.CurrentBead is null;
+    /// <summary>Idle, holding nothing and not draining: the only members a bead can be handed to.</summary>
+    public static bool IsIdle(MemberSummary m) => m.Status == SessionStatus.Ready && m.CurrentBead is null && !m.Draining;
+
+    /// <summary>
+    /// New members an operator's start may add: the pool's own growth plus the slots
+    /// <c>reserved_for_manual</c> keeps out of every pool's effective size for exactly this.
+    /// </summary>
+    public static int ManualGrowth(ResolvedPool config, PoolCapacity capacity, int reservedForManual) =>
+        Math.Max(0, config.SizeEffective + Math.Max(0, reservedForManual) - capacity.Live);
 
     /// <summary>Beads the pool could start now if every idle member were usable (one-shot pools never reuse).</summary>
     public int Free(bool oneShot) => Math.Min((oneShot ? 0 : Idle) + Growth, ConcurrencyRoom);

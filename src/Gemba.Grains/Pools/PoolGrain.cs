@@ -63,8 +63,25 @@ internal sealed partial class PoolGrain(
     }
 
     public Task<PoolView> GetView() =>
-        Task.FromResult(new PoolView(state.State.Config, [.. state.State.Members.Values], [.. state.State.Retired],
-            _spawnBackoff?.Until, _spawnBackoff?.Describe()));
+        Task.FromResult(View());
+
+    private PoolView View() =>
+        new(state.State.Config, [.. state.State.Members.Values], [.. state.State.Retired],
+            _spawnBackoff?.Until, _spawnBackoff?.Describe(), state.State.Pause);
+
+    public async Task<PoolView> SetPause(string? reason)
+    {
+        var changed = reason is null ? state.State.Pause is not null : state.State.Pause?.Reason != reason;
+        if (changed)
+        {
+            state.State.Pause = reason is null ? null : new PoolPause(time.GetUtcNow(), reason);
+            await Persist();
+            LogPause(Key.ToString(), reason is null ? "resumed" : $"paused: {reason}");
+            // A resumed pool may take beads at once.
+            if (reason is null) GrainFactory.GetGrain<IDispatcherGrain>(Key.Scope).Poke().Ignore();
+        }
+        return View();
+    }
 
     public async Task<IReadOnlyList<MemberDispatchResult>> Dispatch(IReadOnlyList<MemberAssignment> assignments)
     {
@@ -99,23 +116,42 @@ internal sealed partial class PoolGrain(
         await PersistIfMembershipChanged();
         return results;
 
-        async Task Run(MemberAssignment a, ResolvedPool config, int index)
+        async Task Run(MemberAssignment a, ResolvedPool config, int index) => results[index] = await Hand(a, config.AgentType);
+    }
+
+    public async Task<MemberDispatchResult> DispatchManual(MemberAssignment assignment, int reservedForManual, string agentType)
+    {
+        var config = state.State.Config;
+        var capacity = config is null ? default : PoolCapacity.Of(config, state.State.Members.Values);
+        string? refusal = null;
+        if (config is null || config.SizeEffective <= 0) refusal = "pool is not configured";
+        else if (assignment.IsNew && PoolCapacity.ManualGrowth(config, capacity, reservedForManual) <= 0)
+            refusal = $"pool full: {capacity.Live} member(s), size {config.SizeEffective} plus {Math.Max(0, reservedForManual)} reserved for manual work";
+        else if (!assignment.IsNew && !(state.State.Members.TryGetValue(assignment.SessionId, out var member) && PoolCapacity.IsIdle(member)))
+            refusal = $"{assignment.SessionId} is not an idle member";
+        if (refusal is not null) return new MemberDispatchResult(assignment.Bead.BeadId, assignment.SessionId, false, refusal, null);
+        var result = await Hand(assignment, agentType);
+        await PersistIfMembershipChanged();
+        return result;
+    }
+
+    /// <summary>Starts a new member with the bead, or gives it to an existing one; never throws.</summary>
+    private async Task<MemberDispatchResult> Hand(MemberAssignment a, string agentType)
+    {
+        try
         {
-            try
-            {
-                var summary = a.IsNew
-                    ? await Session(a.SessionId).Start(Key, config.AgentType, a.Bead)
-                    : await Session(a.SessionId).Assign(a.Bead, a.RecycleFirst);
-                Track(summary);
-                if (a.IsNew) NoteSpawn(summary);
-                var ok = summary.CurrentBead == a.Bead.BeadId && !summary.Status.IsTerminal();
-                results[index] = new MemberDispatchResult(a.Bead.BeadId, a.SessionId, ok, ok ? null : summary.Reason ?? "session did not take the bead", summary);
-            }
-            catch (Exception ex)
-            {
-                LogDispatchFailed(Key.ToString(), a.SessionId, a.Bead.BeadId, ex);
-                results[index] = new MemberDispatchResult(a.Bead.BeadId, a.SessionId, false, ex.Message, null);
-            }
+            var summary = a.IsNew
+                ? await Session(a.SessionId).Start(Key, agentType, a.Bead)
+                : await Session(a.SessionId).Assign(a.Bead, a.RecycleFirst);
+            Track(summary);
+            if (a.IsNew) NoteSpawn(summary);
+            var ok = summary.CurrentBead == a.Bead.BeadId && !summary.Status.IsTerminal();
+            return new MemberDispatchResult(a.Bead.BeadId, a.SessionId, ok, ok ? null : summary.Reason ?? "session did not take the bead", summary);
+        }
+        catch (Exception ex)
+        {
+            LogDispatchFailed(Key.ToString(), a.SessionId, a.Bead.BeadId, ex);
+            return new MemberDispatchResult(a.Bead.BeadId, a.SessionId, false, ex.Message, null);
         }
     }
 
@@ -224,4 +260,7 @@ internal sealed partial class PoolGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "pool {Pool}: ended {Count} member(s) (idle past the ceiling, or agent gone)")]
     private partial void LogEnded(string pool, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "pool {Pool}: auto-dispatch {What}")]
+    private partial void LogPause(string pool, string what);
 }

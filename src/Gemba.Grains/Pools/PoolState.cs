@@ -1,3 +1,4 @@
+using Gemba.Pools;
 using System.Text.Json.Serialization;
 using Gemba.Config;
 using Gemba.Sessions;
@@ -14,6 +15,8 @@ public sealed class PoolState
     public ResolvedPool? Config { get; set; }
     public List<string> MemberIds { get; set; } = [];
     public List<MemberSummary> Retired { get; set; } = [];
+    /// <summary>Set while an operator has paused the pool's auto-dispatch; kept across restarts.</summary>
+    public PoolPause? Pause { get; set; }
 
     [JsonIgnore]
     public Dictionary<string, MemberSummary> Members { get; } = new(StringComparer.Ordinal);

@@ -70,6 +70,7 @@ internal sealed partial class SessionGrain(
     {
         var snapshot = Require();
         if (snapshot.ClaimToken == assignment.ClaimToken) return Summary(snapshot);
+        if (state.State.Draining) throw new InvalidOperationException($"session {Id} is draining: it takes no new bead");
 
         // An idle member without a handle lost its spawn's outcome (its silo died mid-spawn): nothing can be
         // delivered to it, so it ends like a dead agent instead of failing every assignment forever.
@@ -137,10 +138,11 @@ internal sealed partial class SessionGrain(
         if (bead is not null && !await workPlane.CloseAsync(bead, Id, $"done by {Id}"))
             LogCloseSkipped(Id, bead);
 
-        if (IsOneShot)
-            state.State.Snapshot = Apply(SessionStateMachine.Stop(state.State.Snapshot, "one-shot session finished its bead", Now));
+        var stopReason = IsOneShot ? "one-shot session finished its bead" : state.State.Draining ? "drained: finished its bead" : null;
+        if (stopReason is not null)
+            state.State.Snapshot = Apply(SessionStateMachine.Stop(state.State.Snapshot, stopReason, Now));
         await state.WriteStateAsync();
-        if (IsOneShot) await StopAgent();
+        if (stopReason is not null) await StopAgent();
 
         Publish("bead-done");
         NotifyUp();
@@ -202,6 +204,38 @@ internal sealed partial class SessionGrain(
         await StopAgent();
         Publish("stopped");
         return Summary(state.State.Snapshot);
+    }
+
+    public async Task<MemberSummary> Drain()
+    {
+        var snapshot = Require();
+        if (snapshot.Status.IsTerminal()) return Summary(snapshot);
+        if (snapshot.CurrentBead is null && snapshot.Status == SessionStatus.Ready)
+        {
+            var stopped = await Stop("drained by an operator");
+            NotifyUp();
+            return stopped;
+        }
+        if (!state.State.Draining)
+        {
+            state.State.Draining = true;
+            await state.WriteStateAsync();
+            Publish("draining: stops after its bead");
+            NotifyUp();
+        }
+        return Summary(snapshot);
+    }
+
+    public async Task<SignalResult> Recycle()
+    {
+        if (state.State.Snapshot is not { } snapshot) return SignalResult.Rejected("unknown", $"no session {Id}");
+        if (snapshot.Status != SessionStatus.Ready || snapshot.CurrentBead is not null)
+            return SignalResult.Rejected(snapshot.Status.ToWire(),
+                $"session {Id} is {snapshot.Status.ToWire()}{(snapshot.CurrentBead is { } b ? $" holding {b}" : "")}: only an idle member can be recycled (drain it to stop after its bead)");
+        state.State.Snapshot = await RecycleCore(snapshot);
+        await state.WriteStateAsync();
+        NotifyUp();
+        return new SignalResult(true, state.State.Snapshot.Status.ToWire(), "recycled");
     }
 
     public async Task<MemberSummary?> CheckAlive(TimeSpan stallAfter)
@@ -316,7 +350,8 @@ internal sealed partial class SessionGrain(
     private SessionSnapshot Apply(Transition transition) =>
         transition.Rejection is { } why ? throw new InvalidOperationException($"session {Id}: {why}") : transition.Next;
 
-    private MemberSummary Summary(SessionSnapshot s) => s.ToSummary(state.State.Handle?.PaneId) with { Escalation = state.State.Escalation };
+    private MemberSummary Summary(SessionSnapshot s) =>
+        s.ToSummary(state.State.Handle?.PaneId) with { Escalation = state.State.Escalation, Draining = state.State.Draining && !s.Status.IsTerminal() };
 
     private static BeadTraits TraitsOf(BeadAssignment a) =>
         new(a.BeadId, a.Title, "task", 2, null, null, a.Concepts, a.Files, a.Repository, a.Branch, a.Worktree, new Dictionary<string, string>());

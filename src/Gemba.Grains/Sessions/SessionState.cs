@@ -16,4 +16,6 @@ public sealed class SessionState
     public Escalation? Escalation { get; set; }
     /// <summary>The last time the agent said anything (or was handed its bead): the stall clock.</summary>
     public DateTimeOffset? LastSignalAt { get; set; }
+    /// <summary>Finish the bead in hand, then stop (an operator's drain).</summary>
+    public bool Draining { get; set; }
 }

@@ -40,9 +40,16 @@ internal static class AtomicFile
 
             if (FileSwap.TryExchange(temp, path))
             {
-                if (ReadOrNull(temp) == expected) return true;
-                // Someone wrote between our read and the swap: put their file back.
+                if (ReadOrNull(temp) == expected)
+                {
+                    CarryLateWrites(temp, path, expected);
+                    return true;
+                }
+                // Someone wrote between our read and the swap: put their file back. A writer that opened the
+                // path in the moment ours was in place wrote into ours; carry those bytes over to theirs.
                 FileSwap.TryExchange(temp, path);
+                if (ReadOrNull(temp) is { } ours && ours.Length > text.Length && ours.StartsWith(text, StringComparison.Ordinal))
+                    File.AppendAllText(path, ours[text.Length..]);
                 return false;
             }
             if (ReadOrNull(path) != expected) return false;
@@ -54,6 +61,28 @@ internal static class AtomicFile
             File.Delete(temp);
         }
     }
+
+    /// <summary>
+    /// A writer that opened the file just before the swap still writes into the file we replaced. Such
+    /// writes land within microseconds of the open, so watching the replaced file for a few milliseconds
+    /// catches them, and their bytes are appended to the new file. A writer holding the old file open
+    /// longer than that writes into a file nobody reads: no rename-based save can prevent it.
+    /// </summary>
+    private static void CarryLateWrites(string replaced, string path, string seen)
+    {
+        for (var i = 0; i < LateWriteChecks; i++)
+        {
+            Thread.Sleep(LateWriteInterval);
+            if (ReadOrNull(replaced) is { } now && now.Length > seen.Length && now.StartsWith(seen, StringComparison.Ordinal))
+            {
+                File.AppendAllText(path, now[seen.Length..]);
+                seen = now;
+            }
+        }
+    }
+
+    private const int LateWriteChecks = 3;
+    private static readonly TimeSpan LateWriteInterval = TimeSpan.FromMilliseconds(5);
 
     private static bool TryCreate(string temp, string path)
     {

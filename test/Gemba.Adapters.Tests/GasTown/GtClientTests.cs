@@ -279,4 +279,15 @@ public sealed class GtClientTests : IDisposable
 
         Assert.Empty(_gt.Calls);
     }
+
+    [Theory]
+    [InlineData("sling", "gm-1", "beta")]
+    [InlineData("rig", "remove", "alpha")]
+    [InlineData("config", "set", "scheduler.max_polecats", "5", "--force")]
+    [InlineData("polecat", "identity", "add", "beta", "a b")]
+    public async Task The_editor_runs_only_argument_lists_its_own_planners_build(params string[] arguments)
+    {
+        await Assert.ThrowsAsync<ArgumentException>(() => _gt.Client().RunEditorCommandAsync(arguments));
+        Assert.Empty(_gt.Calls);
+    }
 }

@@ -101,6 +101,7 @@ public sealed class PoolConfigValidatorTests
         var f = Single("[pool.local.pm]\nfloor = 1.5\n", FindingSeverity.Error);
         Assert.Equal((2, 9), (f.Line, f.Column));
         Assert.Equal("pool.local.pm.floor: floor must be in [0, 1], found 1.5", f.Message);
+        Assert.Equal("pool.local.pm.floor", f.Field);
         Assert.Contains("floor must be in [0, 1], found -0.1", Single("[pool]\ndefault_floor = -0.1\n", FindingSeverity.Error).Message);
     }
 
