@@ -293,6 +293,8 @@ public sealed class BdWorkPlaneTests : IDisposable
         Assert.Null(await plane.GetAsync("gm-404"));
         await plane.AddLabelAsync("gm-1", "needs-review");
         Assert.Equal(["label", "add", "gm-1", "needs-review", "--json"], _bd.Calls[^1]);
+        await plane.RemoveLabelAsync("gm-1", "gemba:parked");
+        Assert.Equal(["label", "remove", "gm-1", "gemba:parked", "--json"], _bd.Calls[^1]);
 
         _bd.Respond("label-gm-2", exit: 1, stderr: "Error: issue gm-2 is pinned\n");
         var ex = await Assert.ThrowsAsync<BdCommandException>(() => plane.AddLabelAsync("gm-2", "x"));

@@ -212,6 +212,10 @@ public sealed class JsonlWorkPlaneTests : IDisposable
         var bead = await NewPlane().GetAsync("gm-a");
         Assert.Equal(labels.Append("backend").Order(StringComparer.Ordinal), bead!.Labels);
         await Assert.ThrowsAsync<KeyNotFoundException>(() => plane.AddLabelAsync("gm-nope", "x"));
+
+        await plane.RemoveLabelAsync("gm-a", "l07");
+        await plane.RemoveLabelAsync("gm-a", "never-there");
+        Assert.Equal(labels.Append("backend").Where(l => l != "l07").Order(StringComparer.Ordinal), (await NewPlane().GetAsync("gm-a"))!.Labels);
     }
 
     [Fact]

@@ -105,4 +105,29 @@ public sealed class EscalationTests
         Assert.Single(gemba.Plane.CallsOf(PlaneCallKind.FailedSpawn));
         Assert.DoesNotContain(await gemba.Dispatcher.GetDecisions(1000), d => d.BeadId == "b-1" && d.Reason.Contains("attempt 1 failed"));
     }
+
+    [Fact]
+    public async Task An_operator_resolves_an_escalation_by_hand_and_the_member_keeps_its_bead()
+    {
+        await using var gemba = await StartAsync();
+        await gemba.ApplyAsync(PoolConfig("dev", size: 1));
+        await gemba.Beads.AddAsync(Topic("h-1", "auth"));
+        await gemba.RunCycleAsync();
+        var member = (await gemba.HandoverOfAsync("h-1")).SessionId;
+        gemba.Plane.SetDirty(member, true);
+        await gemba.Session(member).BeadDone("h-1");
+        await gemba.WaitForAsync(async () => (await EscalationsAsync(gemba)).Open.Count == 1, "the dirty bead-done escalated");
+        var open = Assert.Single((await EscalationsAsync(gemba)).Open);
+
+        Assert.False(await gemba.Session(member).ResolveEscalation("not-" + open.Id, "resolved by an operator"));
+        Assert.True(await gemba.Session(member).ResolveEscalation(open.Id, "resolved by an operator: looked at it"));
+
+        await gemba.WaitForAsync(async () => (await EscalationsAsync(gemba)).Resolved.Any(e => e.Id == open.Id), "the escalation listed as resolved");
+        var summary = await gemba.SummaryAsync(member);
+        Assert.Null(summary.Escalation);
+        Assert.Equal((SessionStatus.Working, "h-1"), (summary.Status, summary.CurrentBead));
+        Assert.Equal("resolved by an operator: looked at it", (await EscalationsAsync(gemba)).Resolved[0].Resolution);
+        // A book entry whose member is gone is resolved in the list itself; an unknown id is null.
+        Assert.Null(await gemba.Client.GetGrain<IEscalationsGrain>(IEscalationsGrain.Key).Resolve(open.Id, "again"));
+    }
 }

@@ -132,7 +132,7 @@ public sealed class LifecycleTests
     }
 
     [Fact]
-    public async Task A_poisoned_bead_is_retried_with_backoff_then_parked_and_never_dispatched_again()
+    public async Task A_poisoned_bead_is_retried_with_backoff_then_parked_and_not_dispatched_again_until_an_operator_unparks_it()
     {
         await using var gemba = await StartAsync();
         await gemba.ApplyAsync(PoolConfig("dev", size: 2));
@@ -172,6 +172,13 @@ public sealed class LifecycleTests
         Assert.Equal(("open", null), (gemba.Beads.StatusOf("poison"), gemba.Beads.AssigneeOf("poison")));
         Assert.Equal(["auth", "gemba:parked"], gemba.Beads.LabelsOf("poison"));
         Assert.Contains(await gemba.Dispatcher.GetDecisions(100), d => d.BeadId == "poison" && d.Outcome == DispatchOutcome.Parked);
+
+        // An operator gives it another chance: its failures are forgotten, the label goes, it dispatches again.
+        Assert.False(await gemba.Dispatcher.Unpark("no-such-bead"));
+        Assert.True(await gemba.Dispatcher.Unpark("poison"));
+        Assert.Equal(["auth"], gemba.Beads.LabelsOf("poison"));
+        await gemba.RunCycleAsync();
+        await gemba.HandoverOfAsync("poison", 4);
     }
 
     [Fact]

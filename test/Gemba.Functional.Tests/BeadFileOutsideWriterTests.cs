@@ -138,5 +138,6 @@ public sealed class WorkPlaneEndpointTests
         public Task<bool> ReleaseAsync(string beadId, string actor, CancellationToken cancellationToken = default) => throw new NotSupportedException();
         public Task<bool> CloseAsync(string beadId, string actor, string reason, CancellationToken cancellationToken = default) => throw new NotSupportedException();
         public Task AddLabelAsync(string beadId, string label, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task RemoveLabelAsync(string beadId, string label, CancellationToken cancellationToken = default) => throw new NotSupportedException();
     }
 }

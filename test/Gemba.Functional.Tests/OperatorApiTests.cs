@@ -45,6 +45,9 @@ public sealed class OperatorApiTests(EditorServer server)
             Assert.Equal((HttpStatusCode.NotFound, "session_not_found"), (status, body["error"]!.GetValue<string>()));
         }
 
+        var (escalationStatus, escalation) = await Send(HttpMethod.Post, "api/escalations/nope/resolve");
+        Assert.Equal((HttpStatusCode.NotFound, "escalation_not_found"), (escalationStatus, escalation["error"]!.GetValue<string>()));
+
         var (nonceStatus, nonce) = await Send(HttpMethod.Post, "api/pools/local/engineer/pause", nonce: false);
         Assert.Equal((HttpStatusCode.BadRequest, "missing_confirm_nonce"), (nonceStatus, nonce["error"]!.GetValue<string>()));
     }

@@ -14,6 +14,8 @@ public static class DispatchOutcome
     public const string NoPersona = "no_persona";
     /// <summary>Ours: a bead whose sessions failed too often is left open and labelled.</summary>
     public const string Parked = "parked";
+    /// <summary>Ours: an operator gave a parked bead another chance.</summary>
+    public const string Unparked = "unparked";
 }
 
 /// <summary>One explained decision: "why is this bead (still) waiting?"</summary>

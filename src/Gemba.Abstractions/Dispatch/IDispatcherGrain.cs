@@ -40,6 +40,13 @@ public interface IDispatcherGrain : IGrainWithStringKey
     [Alias("StartManual")]
     Task<ManualStartResult> StartManual(ManualStartRequest request);
 
+    /// <summary>
+    /// An operator gives a parked bead another chance: its failure count is forgotten and the parked
+    /// label removed, so the next cycle may dispatch it. False when this scope knows no such parked bead.
+    /// </summary>
+    [Alias("Unpark")]
+    Task<bool> Unpark(string beadId);
+
     /// <summary>A session holding <paramref name="beadId"/> failed; counts toward parking the bead.</summary>
     [Alias("BeadFailed"), OneWay]
     Task BeadFailed(string beadId, string sessionId, string reason);

@@ -13,6 +13,13 @@ public interface IEscalationsGrain : IGrainWithStringKey
     [Alias("Upsert"), Orleans.Concurrency.OneWay]
     Task Upsert(Escalation escalation);
 
+    /// <summary>
+    /// Resolves an open escalation in the list itself: for one whose session no longer holds it
+    /// (ended meanwhile). Null when no open escalation has this id.
+    /// </summary>
+    [Alias("Resolve")]
+    Task<Escalation?> Resolve(string id, string resolution);
+
     [Alias("List"), Orleans.Concurrency.AlwaysInterleave]
     Task<EscalationList> List();
 }

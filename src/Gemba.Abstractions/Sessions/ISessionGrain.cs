@@ -56,6 +56,13 @@ public interface ISessionGrain : IGrainWithStringKey
     [Alias("Recycle")]
     Task<SignalResult> Recycle();
 
+    /// <summary>
+    /// An operator resolves the member's open escalation <paramref name="escalationId"/> by hand (they
+    /// looked at the worktree, or the silence is expected). False when the member holds no such escalation.
+    /// </summary>
+    [Alias("ResolveEscalation")]
+    Task<bool> ResolveEscalation(string escalationId, string resolution);
+
     /// <summary>The member as it stands, even mid-transition (state changes before it is persisted).</summary>
     [Alias("GetSummary"), Orleans.Concurrency.AlwaysInterleave]
     Task<MemberSummary?> GetSummary();

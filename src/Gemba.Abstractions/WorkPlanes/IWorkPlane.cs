@@ -33,6 +33,9 @@ public interface IWorkPlane
 
     Task AddLabelAsync(string beadId, string label, CancellationToken cancellationToken = default);
 
+    /// <summary>Removes a label; a bead without it is left as it is.</summary>
+    Task RemoveLabelAsync(string beadId, string label, CancellationToken cancellationToken = default);
+
     /// <summary>Raised (on any thread) when beads may have changed outside gemba's own writes.</summary>
     event Action? Changed;
 }

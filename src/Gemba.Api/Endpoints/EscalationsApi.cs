@@ -1,4 +1,6 @@
+using Gemba.Api.Http;
 using Gemba.Escalations;
+using Gemba.Sessions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -11,8 +13,32 @@ public static class EscalationsApi
 {
     public static IEndpointRouteBuilder MapEscalationsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGroup("/api/escalations").WithTags("Escalations").MapGet("", GetEscalations);
+        var group = app.MapGroup("/api/escalations").WithTags("Escalations");
+        group.MapGet("", GetEscalations);
+        group.MapPost("/{id}/resolve", Resolve);
         return app;
+    }
+
+    /// <summary>
+    /// An operator resolves an escalation by hand (<c>?note=</c> says why). The member's own record is
+    /// cleared first; one whose member ended meanwhile is resolved in the list directly.
+    /// </summary>
+    public static async Task<Results<Ok<Escalation>, JsonHttpResult<ApiError>>> Resolve(string id, HttpRequest request, IGrainFactory grains, TimeProvider time)
+    {
+        var book = grains.GetGrain<IEscalationsGrain>(IEscalationsGrain.Key);
+        var list = await book.List();
+        if (list.Open.FirstOrDefault(e => e.Id == id) is not { } open)
+            return list.Resolved.Any(e => e.Id == id)
+                ? ApiError.Json(StatusCodes.Status409Conflict, "already_resolved", $"escalation '{id}' is already resolved")
+                : ApiError.Json(StatusCodes.Status404NotFound, "escalation_not_found", $"no open escalation '{id}'");
+        var note = request.Query["note"].ToString().Trim();
+        var resolution = note.Length == 0 ? "resolved by an operator" : $"resolved by an operator: {note[..Math.Min(note.Length, 200)]}";
+        await grains.GetGrain<ISessionGrain>(open.SessionId).ResolveEscalation(id, resolution);
+        // Either way the list ends resolved: the session's own resolution arrives one-way, this one at once.
+        var resolved = await book.Resolve(id, resolution)
+            ?? (await book.List()).Resolved.FirstOrDefault(e => e.Id == id)
+            ?? open with { ResolvedAt = time.GetUtcNow(), Resolution = resolution };
+        return TypedResults.Ok(resolved);
     }
 
     /// <summary>Open escalations oldest first, then recently resolved ones newest first.</summary>

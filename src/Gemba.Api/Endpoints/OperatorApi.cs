@@ -27,6 +27,9 @@ public static class OperatorApi
         sessions.MapPost("/drain", Drain).Produces<SessionActionResponse>().Produces<ApiError>(StatusCodes.Status404NotFound);
         sessions.MapPost("/recycle", Recycle).Produces<SessionActionResponse>().Produces<ApiError>(StatusCodes.Status404NotFound).Produces<ApiError>(StatusCodes.Status409Conflict);
 
+        app.MapGroup("/api/work-items/{id}").WithTags("Operator").MapPost("/unpark", Unpark)
+            .Produces<UnparkResponse>().Produces<ApiError>(StatusCodes.Status404NotFound);
+
         var pools = app.MapGroup("/api/pools/{scope}/{persona}").WithTags("Operator");
         pools.MapPost("/pause", Pause).Produces<PoolPauseResponse>().Produces<ApiError>(StatusCodes.Status404NotFound);
         pools.MapPost("/resume", Resume).Produces<PoolPauseResponse>().Produces<ApiError>(StatusCodes.Status404NotFound);
@@ -68,6 +71,17 @@ public static class OperatorApi
             _ => StatusCodes.Status409Conflict,
         };
         return ApiError.Result(status, result.Error!, result.Message);
+    }
+
+    /// <summary>Gives a parked bead another chance: whichever scope's dispatcher parked it forgets its failures.</summary>
+    public static async Task<IResult> Unpark(string id, IGrainFactory grains)
+    {
+        var config = await grains.GetGrain<IConfigGrain>(IConfigGrain.Key).Get();
+        var scopes = config.Scopes.Append(PoolKey.LocalScope).Distinct(StringComparer.Ordinal);
+        var answers = await Task.WhenAll(scopes.Select(s => grains.GetGrain<IDispatcherGrain>(s).Unpark(id)));
+        return answers.Any(a => a)
+            ? TypedResults.Ok(new UnparkResponse(id, "unparked: its failures are forgotten and the next cycle may dispatch it"))
+            : ApiError.NotFound("not_parked", $"no parked bead '{id}'");
     }
 
     /// <summary>Ends the member now; a bead it holds goes back to open (the ledger releases its claim).</summary>
@@ -129,6 +143,8 @@ public sealed record StartSessionRequest(string? BeadId, string? Persona, string
 
 /// <param name="Reused">A warm idle member took the bead.</param>
 public sealed record StartSessionResponse(string SessionId, string BeadId, string Scope, string Persona, bool Reused, string Message);
+
+public sealed record UnparkResponse(string BeadId, string What);
 
 /// <param name="What">What happened, for people.</param>
 public sealed record SessionActionResponse(string SessionId, string Status, string? BeadId, string What);

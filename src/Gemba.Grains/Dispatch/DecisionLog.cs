@@ -11,6 +11,19 @@ internal sealed class DecisionLog(int capacity)
     private readonly Queue<DispatchDecision> _recent = new();
     private readonly Dictionary<string, (string Outcome, string Reason)> _last = new(StringComparer.Ordinal);
 
+    /// <summary>Bumped by every logged decision, so the owner knows when there is something new to persist.</summary>
+    public long Version { get; private set; }
+
+    /// <summary>Oldest first: what the grain persists, and what <see cref="Restore"/> takes back.</summary>
+    public IReadOnlyList<DispatchDecision> Snapshot() => [.. _recent];
+
+    /// <summary>Refills the log after a restart; the repeat filter learns each bead's last decision again.</summary>
+    public void Restore(IEnumerable<DispatchDecision> decisions)
+    {
+        foreach (var decision in decisions) Add(decision);
+        Version = 0;
+    }
+
     /// <summary>Returns false when the decision repeats the bead's previous one.</summary>
     public bool Add(DispatchDecision decision)
     {
@@ -25,6 +38,7 @@ internal sealed class DecisionLog(int capacity)
         }
         _recent.Enqueue(decision);
         while (_recent.Count > capacity) _recent.Dequeue();
+        Version++;
         return true;
     }
 

@@ -22,6 +22,7 @@ namespace Gemba.Grains.Dispatch;
 [GrainType("dispatcher")]
 internal sealed partial class DispatcherGrain(
     [PersistentState("dispatcher", GembaStorage.Name)] IPersistentState<DispatcherState> state,
+    [PersistentState("decisions", GembaStorage.Name)] IPersistentState<DecisionLogState> decisionLog,
     IWorkPlane workPlane,
     IGembaEvents events,
     IOptions<DispatchOptions> options,
@@ -31,6 +32,7 @@ internal sealed partial class DispatcherGrain(
 {
     private const string KeepAliveReminder = "dispatcher-keepalive";
     private const int WhatIfDecisionLimit = 200;
+    private static readonly TimeSpan DecisionSaveInterval = TimeSpan.FromSeconds(5);
 
     private readonly DecisionLog _decisions = new(options.Value.DecisionLogSize);
     private readonly Dictionary<string, DateTimeOffset> _readySince = new(StringComparer.Ordinal);
@@ -42,6 +44,8 @@ internal sealed partial class DispatcherGrain(
     private bool _running;
     private bool _scheduled;
     private bool _dirty;
+    private long _decisionsSaved;
+    private DateTimeOffset _decisionsSavedAt;
 
     private string Scope => this.GetPrimaryKeyString();
 
@@ -49,12 +53,36 @@ internal sealed partial class DispatcherGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _decisions.Restore(decisionLog.State.Recent);
+        _decisionsSavedAt = time.GetUtcNow();
         _timer = this.RegisterGrainTimer(OnTimer, new GrainTimerCreationOptions(Options.Tick, Options.Tick)
         {
             Interleave = false,
             KeepAlive = true,
         });
         return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        await SaveDecisions(force: true);
+
+    /// <summary>Persists the decision log when it changed, at most every <see cref="DecisionSaveInterval"/> unless forced.</summary>
+    private async Task SaveDecisions(bool force = false)
+    {
+        if (_decisions.Version == _decisionsSaved) return;
+        var now = time.GetUtcNow();
+        if (!force && now - _decisionsSavedAt < DecisionSaveInterval) return;
+        decisionLog.State.Recent = [.. _decisions.Snapshot()];
+        try
+        {
+            await decisionLog.WriteStateAsync();
+            (_decisionsSaved, _decisionsSavedAt) = (_decisions.Version, now);
+        }
+        catch (Exception ex)
+        {
+            // The log is for people; losing a write of it must not fail a cycle.
+            LogDecisionsNotSaved(Scope, ex);
+        }
     }
 
     public async Task Start() =>
@@ -133,6 +161,7 @@ internal sealed partial class DispatcherGrain(
         {
             var report = await CycleCore(maintenance);
             instruments.CycleCompleted(Stopwatch.GetElapsedTime(started), report.Dispatched);
+            await SaveDecisions();
             return report;
         }
         catch (Exception ex)
@@ -245,6 +274,20 @@ internal sealed partial class DispatcherGrain(
         return new ManualStartResult(true, sessionId, pool.Persona, idle is not null, null, how);
 
         static ManualStartResult Refused(string error, string message) => new(false, null, null, false, error, message);
+    }
+
+    public async Task<bool> Unpark(string beadId)
+    {
+        var bead = await workPlane.GetAsync(beadId);
+        var parked = state.State.Failures.TryGetValue(beadId, out var record) && record.Parked;
+        var labelled = bead?.HasLabel(Options.ParkedLabel) == true;
+        if (!parked && !labelled) return false;
+        state.State.Failures.Remove(beadId);
+        await state.WriteStateAsync();
+        if (labelled) await workPlane.RemoveLabelAsync(beadId, Options.ParkedLabel);
+        Record(new DispatchDecision(beadId, Scope, null, null, DispatchOutcome.Unparked, "unparked by an operator: its failures are forgotten", null, time.GetUtcNow()));
+        await Poke();
+        return true;
     }
 
     public async Task<WhatIfReport> WhatIf(ResolvedConfig draft)
@@ -573,6 +616,9 @@ internal sealed partial class DispatcherGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "could not label parked bead {BeadId}")]
     private partial void LogParkLabelFailed(string beadId, Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "dispatcher {Scope}: saving the decision log failed")]
+    private partial void LogDecisionsNotSaved(string scope, Exception ex);
 }
 
 /// <summary>The dispatcher's message to itself: run the coalesced cycle as a normal turn.</summary>

@@ -20,3 +20,12 @@ public sealed record BeadFailureRecord(IReadOnlyList<string> Sessions, string La
 {
     public int Count => Sessions.Count;
 }
+
+/// <summary>
+/// The recent decisions, kept apart from the ledger: written at most every few seconds (and on
+/// deactivation), so the log outlives a restart without adding a write to every cycle.
+/// </summary>
+public sealed class DecisionLogState
+{
+    public List<Gemba.Dispatch.DispatchDecision> Recent { get; set; } = [];
+}

@@ -238,6 +238,15 @@ internal sealed partial class SessionGrain(
         return new SignalResult(true, state.State.Snapshot.Status.ToWire(), "recycled");
     }
 
+    public async Task<bool> ResolveEscalation(string escalationId, string resolution)
+    {
+        if (state.State.Escalation?.Id != escalationId) return false;
+        ResolveEscalation(resolution);
+        await state.WriteStateAsync();
+        NotifyUp();
+        return true;
+    }
+
     public async Task<MemberSummary?> CheckAlive(TimeSpan stallAfter)
     {
         if (state.State.Snapshot is not { } snapshot || snapshot.Status.IsTerminal()) return state.State.Snapshot is { } s ? Summary(s) : null;

@@ -175,6 +175,13 @@ internal sealed partial class BdWorkPlane : IWorkPlane, IDisposable
         EnsureSuccess(result);
     }
 
+    public async Task RemoveLabelAsync(string beadId, string label, CancellationToken cancellationToken = default)
+    {
+        _held.Invalidate();
+        var result = await RunAsync(["label", "remove", beadId, label, "--json"], cancellationToken).ConfigureAwait(false);
+        EnsureSuccess(result);
+    }
+
     /// <summary>A write fenced on the holder; afterwards the bead is no longer held (released or closed).</summary>
     private async Task<bool> WriteHeldAsync(string beadId, string actor, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {

@@ -189,6 +189,24 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IWorkPlaneDiagnostics
         }, cancellationToken);
     }
 
+    public Task RemoveLabelAsync(string beadId, string label, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(label);
+        return WriteAsync<bool>(session =>
+        {
+            var bead = session.Find(beadId) ?? throw new KeyNotFoundException($"bead {beadId} not found in {_path}");
+            if (!bead.HasLabel(label)) return false;
+            var labels = bead.Labels.Where(l => l != label).ToArray();
+            var now = session.NowText;
+            session.Edit(beadId, node =>
+            {
+                node["labels"] = new JsonArray(labels.Select(l => (JsonNode?)JsonValue.Create(l)).ToArray());
+                node["updated_at"] = now;
+            });
+            return true;
+        }, cancellationToken);
+    }
+
     public IReadOnlyList<WorkPlaneProblem> CurrentProblems => Load().Problems;
 
     public void Dispose()
