@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Runs every test: unit, adapter (real SQLite, fake bd), cluster (in-process Orleans, fake time)
-# and functional (the real gemba process). Installs the real components the tests use.
+# Runs every test: unit, adapter (real SQLite, fake bd), cluster (in-process Orleans, fake time),
+# functional (the real gemba process) and browser (the web UI in chromium). Installs the real components the tests use.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
 cd "$ROOT"
 
 missing=()
-for tool in tmux:tmux git:git redis-server:redis-server; do
+# chromium: the browser tests drive Debian's chromium (Playwright cannot download a browser here)
+for tool in tmux:tmux git:git redis-server:redis-server chromium:chromium; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || missing+=("${tool##*:}")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Gemba.Api.Components;
 using Gemba.Api.Endpoints;
 using Gemba.Api.Http;
 using Microsoft.AspNetCore.Builder;
@@ -19,6 +20,7 @@ public static class GembaApi
     {
         services.AddSingleton(info);
         services.TryAddSingleton(TimeProvider.System);
+        services.AddGembaUi();
         services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
@@ -48,6 +50,7 @@ public static class GembaApi
         app.UseMiddleware<RequestBodyLimit>();
         if (!string.IsNullOrEmpty(bearerToken)) app.UseMiddleware<BearerTokenMiddleware>(bearerToken);
         app.UseMiddleware<ConfirmNonceMiddleware>();
+        app.UseAntiforgery();
         return app;
     }
 
@@ -64,6 +67,7 @@ public static class GembaApi
         app.MapOrchestrationApi();
         app.MapOperatorApi();
         app.MapGembaApiDocs();
+        app.MapGembaUi();
         // No MapFallback for unknown routes: a catch-all endpoint would also match a known route's
         // wrong method and hide the 405; the status-code pages answer the JSON 404 instead.
         return app;

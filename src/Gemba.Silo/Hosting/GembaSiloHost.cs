@@ -30,8 +30,19 @@ public static class GembaSiloHost
         ThreadPool.GetMinThreads(out var workers, out var io);
         ThreadPool.SetMinThreads(Math.Max(workers, 64), io);
 
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = [],
+            ContentRootPath = AppContext.BaseDirectory,
+            // The UI's static-asset manifests are named after this assembly; under a test host the entry assembly differs.
+            ApplicationName = typeof(GembaSiloHost).Assembly.GetName().Name,
+        });
         builder.WebHost.UseUrls($"http://{options.Listen}:{options.Port}");
+        // The UI's static files are served from the build output's manifest in every environment, not only Development.
+        builder.WebHost.UseStaticWebAssets();
+        // A build manifest otherwise adds a GET catch-all for files missing from it, which turns every
+        // unknown route into a 404/405 of that fallback instead of the API's own answer.
+        builder.Configuration["DisableStaticAssetNotFoundRuntimeFallback"] = "true";
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
         builder.Logging.SetMinimumLevel(options.Quiet ? LogLevel.Warning : LogLevel.Information);
