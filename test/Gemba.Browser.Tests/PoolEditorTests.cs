@@ -147,30 +147,11 @@ public sealed class PoolEditorTests
     [Fact]
     public async Task Gas_Town_flow_shows_rigs_and_runs_new_polecat_through_the_modal()
     {
-        using var dir = new TempDir();
-        var gt = dir.File("bin/gt", Gemba.Adapters.Tests.GasTown.FakeGtScript.Text.Replace("\r", ""));
-        File.SetUnixFileMode(gt, (UnixFileMode)0b111_101_101);
-        var fake = Path.Combine(dir.Path, "fake-gt");
-        dir.File("fake-gt/rig-list.json", """
-            [{"name": "alpha", "beads_prefix": "al", "status": "operational", "witness": "running", "refinery": "running", "polecats": 1, "crew": 0},
-             {"name": "beta", "beads_prefix": "be", "status": "parked", "witness": "stopped", "refinery": "stopped", "polecats": 0, "crew": 0}]
-            """);
-        dir.File("fake-gt/polecat-list.json", """[{"rig": "alpha", "name": "engineer", "state": "idle", "session_running": true}]""");
-        dir.File("town/.gemba/pool.toml", "# gas town pools\n[pool]\ndefault_persona = \"engineer\"\n\n[pool.alpha.engineer]\nsize = 1\n\n[pool.beta.engineer]\nsize = 1\n");
-        dir.File("town/.gemba/agents.toml", "[[agent]]\nname = \"claude\"\nbinary = \"claude\"\nmax_parallel = 4\n");
-        dir.File("town/.gemba/personas/engineer.toml", "name = \"Engineer\"\n");
-        dir.File("town/.beads/issues.jsonl", "");
-        var env = new Dictionary<string, string?>
-        {
-            ["PATH"] = Path.Combine(dir.Path, "bin") + ":" + Environment.GetEnvironmentVariable("PATH"),
-            ["FAKE_GT_DIR"] = fake,
-        };
-        string[][] Calls() => File.Exists(Path.Combine(fake, "calls.log"))
-            ? [.. File.ReadAllLines(Path.Combine(fake, "calls.log")).Select(l => l.Split('\t'))]
-            : [];
+        using var town = new FakeGasTown("# gas town pools\n[pool]\ndefault_persona = \"engineer\"\n\n[pool.alpha.engineer]\nsize = 1\n\n[pool.beta.engineer]\nsize = 1\n");
+        string[][] Calls() => town.Calls;
         string[] polecatCreate = ["polecat", "identity", "add", "beta", "engineer"];
 
-        await using var server = await EditorServer.StartAsync(Path.Combine(dir.Path, "town"), env, "--orchestration", "gastown");
+        await using var server = await EditorServer.StartAsync(town.Town, town.Environment, "--orchestration", "gastown");
         await using var browser = await BrowserSession.StartAsync();
         var page = browser.Page;
         await browser.OpenAsync(server.Url + "/settings/pools");

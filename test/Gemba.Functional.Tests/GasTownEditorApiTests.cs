@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using Gemba.Adapters.Tests.GasTown;
 
 namespace Gemba.Functional.Tests;
 
@@ -12,50 +11,16 @@ namespace Gemba.Functional.Tests;
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class GasTownEditorServer : IAsyncLifetime
 {
-    private readonly TempDir _dir = new();
+    internal FakeGasTown Town { get; } = new();
 
     internal GembaProcess Gemba { get; private set; } = null!;
 
     public HttpClient Http { get; private set; } = null!;
 
-    public string FakeDir => Path.Combine(_dir.Path, "fake-gt");
-
-    public string[][] Calls => File.Exists(Path.Combine(FakeDir, "calls.log"))
-        ? [.. File.ReadAllLines(Path.Combine(FakeDir, "calls.log")).Select(l => l.Split('\t'))]
-        : [];
-
-    public void Respond(string key, string? stdout = null, int? exit = null, string? stderr = null)
-    {
-        if (stdout is not null) File.WriteAllText(Path.Combine(FakeDir, key + ".out"), stdout);
-        if (exit is not null) File.WriteAllText(Path.Combine(FakeDir, key + ".exit"), exit.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        if (stderr is not null) File.WriteAllText(Path.Combine(FakeDir, key + ".stderr"), stderr);
-    }
-
-    public void Reset(string key)
-    {
-        foreach (var suffix in new[] { ".out", ".exit", ".stderr" }) File.Delete(Path.Combine(FakeDir, key + suffix));
-    }
-
     public async Task InitializeAsync()
     {
-        var gt = _dir.File("bin/gt", FakeGtScript.Text.Replace("\r", ""));
-        File.SetUnixFileMode(gt, (UnixFileMode)0b111_101_101);
-        _dir.File("fake-gt/rig-list.json", """
-            [{"name": "alpha", "beads_prefix": "al", "status": "operational", "witness": "running", "refinery": "running", "polecats": 1, "crew": 0},
-             {"name": "beta", "beads_prefix": "be", "status": "parked", "witness": "stopped", "refinery": "stopped", "polecats": 0, "crew": 0}]
-            """);
-        _dir.File("fake-gt/polecat-list.json", """[{"rig": "alpha", "name": "engineer", "state": "idle", "session_running": true}]""");
-        _dir.File("town/.gemba/pool.toml", "[pool]\ndefault_persona = \"engineer\"\n\n[pool.alpha.engineer]\nsize = 1\n\n[pool.beta.engineer]\nsize = 1\n");
-        _dir.File("town/.gemba/agents.toml", "[[agent]]\nname = \"claude\"\nbinary = \"claude\"\nmax_parallel = 4\n");
-        _dir.File("town/.gemba/personas/engineer.toml", "name = \"Engineer\"\n");
-        _dir.File("town/.beads/issues.jsonl", "");
         var port = GembaProcess.FreePort();
-        var env = new Dictionary<string, string?>
-        {
-            ["PATH"] = Path.Combine(_dir.Path, "bin") + ":" + Environment.GetEnvironmentVariable("PATH"),
-            ["FAKE_GT_DIR"] = FakeDir,
-        };
-        Gemba = GembaProcess.Start(Path.Combine(_dir.Path, "town"), env,
+        Gemba = GembaProcess.Start(Town.Town, Town.Environment,
             "serve", "--orchestration", "gastown", "--work-plane", "jsonl", "--port", port.ToString(), "--quiet");
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
         await Waits.Eventually(TimeSpan.FromSeconds(180), async () => (await Http.GetAsync("healthz")).IsSuccessStatusCode, Gemba, () => "the server to answer /healthz");
@@ -65,7 +30,7 @@ public sealed class GasTownEditorServer : IAsyncLifetime
     {
         Http.Dispose();
         await Gemba.DisposeAsync();
-        _dir.Dispose();
+        Town.Dispose();
     }
 }
 
@@ -111,7 +76,7 @@ public sealed class GasTownEditorApiTests(GasTownEditorServer server) : IClassFi
         Assert.Equal("gt polecat identity add beta engineer", run["command"]!.GetValue<string>());
         Assert.Contains("Created polecat identity beta/engineer", run["stdout"]!.GetValue<string>());
         Assert.True(run["ok"]!.GetValue<bool>());
-        Assert.Contains(server.Calls, c => c.SequenceEqual(["polecat", "identity", "add", "beta", "engineer"]));
+        Assert.Contains(server.Town.Calls, c => c.SequenceEqual(["polecat", "identity", "add", "beta", "engineer"]));
     }
 
     [Fact]
@@ -121,7 +86,7 @@ public sealed class GasTownEditorApiTests(GasTownEditorServer server) : IClassFi
         var adopt = await Json(await Send(HttpMethod.Post, "api/orchestration/scopes", "{\"name\": \"delta\"}"));
         Assert.Equal("gt rig add gamma https://example.com/gamma.git", clone["command"]!.GetValue<string>());
         Assert.Equal("gt rig add delta --adopt", adopt["command"]!.GetValue<string>());
-        Assert.Contains(server.Calls, c => c.SequenceEqual(["rig", "add", "gamma", "https://example.com/gamma.git"]));
+        Assert.Contains(server.Town.Calls, c => c.SequenceEqual(["rig", "add", "gamma", "https://example.com/gamma.git"]));
     }
 
     [Fact]
@@ -143,7 +108,7 @@ public sealed class GasTownEditorApiTests(GasTownEditorServer server) : IClassFi
     [Fact]
     public async Task A_failing_gt_is_a_502_with_the_command_and_its_stderr()
     {
-        server.Respond("rig-add", stdout: "", exit: 1, stderr: "Error: rig epsilon already exists\n");
+        server.Town.Respond("rig-add", stdout: "", exit: 1, stderr: "Error: rig epsilon already exists\n");
         try
         {
             var response = await Send(HttpMethod.Post, "api/orchestration/scopes", "{\"name\": \"epsilon\"}");
@@ -155,7 +120,7 @@ public sealed class GasTownEditorApiTests(GasTownEditorServer server) : IClassFi
         }
         finally
         {
-            server.Reset("rig-add");
+            server.Town.Reset("rig-add");
         }
     }
 
@@ -171,6 +136,6 @@ public sealed class GasTownEditorApiTests(GasTownEditorServer server) : IClassFi
         foreach (var response in new[] { flag, spaced, url }) Assert.Equal("invalid_name", (await Json(response))["error"]!.GetValue<string>());
         Assert.Equal("missing_field", (await Json(missing))["error"]!.GetValue<string>());
         Assert.Equal("missing_name", (await Json(blank))["error"]!.GetValue<string>());
-        Assert.DoesNotContain(server.Calls, c => c.Contains("--force") || c.Contains("a b") || c.Any(a => a.StartsWith("--upload-pack")) || c.Contains("ok"));
+        Assert.DoesNotContain(server.Town.Calls, c => c.Contains("--force") || c.Contains("a b") || c.Any(a => a.StartsWith("--upload-pack")) || c.Contains("ok"));
     }
 }

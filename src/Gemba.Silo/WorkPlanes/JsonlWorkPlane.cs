@@ -171,32 +171,21 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IWorkPlaneDiagnostics
             return true;
         }, cancellationToken);
 
-    public Task AddLabelAsync(string beadId, string label, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(label);
-        return WriteAsync<bool>(session =>
-        {
-            var bead = session.Find(beadId) ?? throw new KeyNotFoundException($"bead {beadId} not found in {_path}");
-            if (bead.HasLabel(label)) return false;
-            var labels = bead.Labels.Append(label).Order(StringComparer.Ordinal).ToArray();
-            var now = session.NowText;
-            session.Edit(beadId, node =>
-            {
-                node["labels"] = new JsonArray(labels.Select(l => (JsonNode?)JsonValue.Create(l)).ToArray());
-                node["updated_at"] = now;
-            });
-            return true;
-        }, cancellationToken);
-    }
+    public Task AddLabelAsync(string beadId, string label, CancellationToken cancellationToken = default) =>
+        EditLabelsAsync(beadId, label, labels => labels.Contains(label) ? null : labels.Append(label), cancellationToken);
 
-    public Task RemoveLabelAsync(string beadId, string label, CancellationToken cancellationToken = default)
+    public Task RemoveLabelAsync(string beadId, string label, CancellationToken cancellationToken = default) =>
+        EditLabelsAsync(beadId, label, labels => labels.Contains(label) ? labels.Where(l => l != label) : null, cancellationToken);
+
+    /// <param name="change">The new labels, or null when the bead already has what was asked (nothing is written).</param>
+    private Task EditLabelsAsync(string beadId, string label, Func<IReadOnlyList<string>, IEnumerable<string>?> change, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(label);
         return WriteAsync<bool>(session =>
         {
             var bead = session.Find(beadId) ?? throw new KeyNotFoundException($"bead {beadId} not found in {_path}");
-            if (!bead.HasLabel(label)) return false;
-            var labels = bead.Labels.Where(l => l != label).ToArray();
+            if (change(bead.Labels) is not { } changed) return false;
+            var labels = changed.Order(StringComparer.Ordinal).ToArray();
             var now = session.NowText;
             session.Edit(beadId, node =>
             {
