@@ -29,6 +29,9 @@ public sealed class EscalationBook
             }
             else
             {
+                // Sessions report one-way, so an update can arrive after the resolution it preceded; a
+                // resolved id is final (a problem raised again gets a new id).
+                if (Resolved.Any(e => e.Id == escalation.Id)) return false;
                 Open.Add(escalation);
                 if (Open.Count > MaxOpen) Open.RemoveAt(0);
             }
