@@ -14,6 +14,8 @@ internal static class Banner
         yield return $"▶ workplane: {workPlane.AdaptorId} {workPlane.Version} (mode={workPlane.Mode} source={workPlane.Source})";
         yield return $"▶ orchestration: {options.Orchestration}  cluster={options.Cluster}  state={(options.Cluster == "redis" ? options.Redis : options.StateDir)}";
         if (options.NativeWorkspace is { } native) yield return $"▶ native: {native}";
+        var host = options.Listen is "0.0.0.0" or "::" or "*" ? "127.0.0.1" : options.Listen.Contains(':') ? $"[{options.Listen}]" : options.Listen;
+        yield return $"▶ web UI: http://{host}:{options.Port}/  (pool editor /settings/pools, API /api-docs){(options.Token is null ? "" : "; pages need the bearer token")}";
         if (config.Resolved.IsPhaseZero)
         {
             yield return $"▶ pools: none (phase 0: {config.Pool.Path} has no pools; manual starts only)";
