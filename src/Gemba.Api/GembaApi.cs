@@ -66,6 +66,7 @@ public static class GembaApi
         app.MapCatalogApi();
         app.MapOrchestrationApi();
         app.MapOperatorApi();
+        app.MapWorkItemsApi();
         app.MapGembaApiDocs();
         app.MapGembaUi();
         // No MapFallback for unknown routes: a catch-all endpoint would also match a known route's

@@ -13,6 +13,7 @@ public static class GrainsServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<GembaInstruments>();
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<Gemba.WorkItems.IWorkItems, WorkItems.WorkItemsService>();
         var options = services.AddOptions<DispatchOptions>();
         if (configure is not null) options.Configure(configure);
         return services;

@@ -277,6 +277,29 @@ public sealed class BdWorkPlaneTests : IDisposable
     }
 
     [Fact]
+    public async Task The_board_lists_every_status_and_an_operator_moves_only_beads_no_session_holds()
+    {
+        _bd.Respond("list", HeldJson);
+        _bd.Respond("show-gm-1", ShowJson("gm-1", "alice"));
+        _bd.Respond("show-gm-2", ShowJson("gm-2", null, "open"));
+        _bd.Respond("show-gm-3", ShowJson("gm-3", null, "closed"));
+        _bd.Respond("close-gm-2", ShowJson("gm-2", null, "closed"));
+        _bd.Respond("reopen-gm-3", ShowJson("gm-3", null, "open"));
+        var plane = _bd.Create();
+
+        Assert.NotEmpty(await plane.ListAllAsync());
+        Assert.Equal(["list", "--json", "--flat", "--limit", "0", "--status", "all"], _bd.Calls[^1]);
+
+        Assert.False(await plane.SetStatusAsync("gm-1", "closed", "done by hand"));
+        Assert.DoesNotContain(_bd.Calls, c => c[0] == "close");
+        Assert.True(await plane.SetStatusAsync("gm-2", "closed", "done by hand"));
+        Assert.Equal(["close", "gm-2", "--reason", "done by hand", "--json"], _bd.Calls[^1]);
+        Assert.True(await plane.SetStatusAsync("gm-3", "open"));
+        Assert.Equal(["reopen", "gm-3", "--json"], _bd.Calls[^1]);
+        await Assert.ThrowsAsync<ArgumentException>(() => plane.SetStatusAsync("gm-2", "blocked"));
+    }
+
+    [Fact]
     public async Task Get_of_an_unknown_id_is_null_and_labels_use_label_add()
     {
         _bd.Respond("label-gm-1", """

@@ -139,5 +139,7 @@ public sealed class WorkPlaneEndpointTests
         public Task<bool> CloseAsync(string beadId, string actor, string reason, CancellationToken cancellationToken = default) => throw new NotSupportedException();
         public Task AddLabelAsync(string beadId, string label, CancellationToken cancellationToken = default) => throw new NotSupportedException();
         public Task RemoveLabelAsync(string beadId, string label, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<IReadOnlyList<Gemba.Beads.Bead>> ListAllAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<bool> SetStatusAsync(string beadId, string status, string? reason = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
     }
 }

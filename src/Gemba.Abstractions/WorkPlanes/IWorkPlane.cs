@@ -19,6 +19,15 @@ public interface IWorkPlane
 
     Task<Bead?> GetAsync(string beadId, CancellationToken cancellationToken = default);
 
+    /// <summary>Every bead, closed ones included: the board's data (the snapshot leaves closed beads out).</summary>
+    Task<IReadOnlyList<Bead>> ListAllAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// An operator moves a bead that no session holds to <paramref name="status"/> (open, in_progress or
+    /// closed, with <paramref name="reason"/> for a close). False when a session holds it: end that first.
+    /// </summary>
+    Task<bool> SetStatusAsync(string beadId, string status, string? reason = null, CancellationToken cancellationToken = default);
+
     /// <summary>
     /// Compare-and-swap claim: succeeds only when the bead is still ready (same predicate as the
     /// ready set) and unassigned, or already claimed by the same <paramref name="actor"/>.

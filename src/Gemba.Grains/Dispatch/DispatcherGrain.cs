@@ -547,7 +547,7 @@ internal sealed partial class DispatcherGrain(
 
     private bool IsHeldBack(Bead bead, DateTimeOffset now)
     {
-        if (bead.HasLabel(Options.ParkedLabel)) return true;
+        if (bead.HasLabel(Options.ParkedLabel) || bead.HasLabel(Gemba.WorkItems.StateCategories.BacklogLabel)) return true;
         if (!state.State.Failures.TryGetValue(bead.Id, out var failure)) return false;
         if (failure.Parked)
         {

@@ -175,6 +175,33 @@ internal sealed partial class BdWorkPlane : IWorkPlane, IDisposable
         EnsureSuccess(result);
     }
 
+    public async Task<IReadOnlyList<Bead>> ListAllAsync(CancellationToken cancellationToken = default)
+    {
+        var problems = new List<WorkPlaneProblem>();
+        // --flat: old bd needs it for JSON; --limit 0: bd's default is 50 rows (20 for agents).
+        var result = await RunAsync(["list", "--json", "--flat", "--limit", "0", "--status", "all"], cancellationToken).ConfigureAwait(false);
+        EnsureSuccess(result);
+        return BdJson.ReadBeads(result, problems);
+    }
+
+    public async Task<bool> SetStatusAsync(string beadId, string status, string? reason = null, CancellationToken cancellationToken = default)
+    {
+        if (status is not (BeadStatus.Open or BeadStatus.InProgress or BeadStatus.Closed))
+            throw new ArgumentException($"status '{status}' is not one an operator sets (open, in_progress, closed)", nameof(status));
+        // bd has no conditional update: check that nobody holds it first (a small window remains).
+        if (await GetAsync(beadId, cancellationToken).ConfigureAwait(false) is not { } bead) throw new KeyNotFoundException($"bead {beadId} not found");
+        if (!string.IsNullOrEmpty(bead.Assignee)) return false;
+        if (bead.Status == status) return true;
+        _held.Invalidate();
+        IReadOnlyList<string> arguments = status == BeadStatus.Closed
+            ? ["close", beadId, "--reason", reason ?? "closed by an operator", "--json"]
+            : bead.IsClosed ? ["reopen", beadId, "--json"] : ["update", beadId, "--status", status, "--json"];
+        EnsureSuccess(await RunAsync(arguments, cancellationToken).ConfigureAwait(false));
+        if (bead.IsClosed && status == BeadStatus.InProgress)
+            EnsureSuccess(await RunAsync(["update", beadId, "--status", status, "--json"], cancellationToken).ConfigureAwait(false));
+        return true;
+    }
+
     public async Task RemoveLabelAsync(string beadId, string label, CancellationToken cancellationToken = default)
     {
         _held.Invalidate();

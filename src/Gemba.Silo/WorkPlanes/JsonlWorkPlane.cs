@@ -110,6 +110,38 @@ internal sealed partial class JsonlWorkPlane : IWorkPlane, IWorkPlaneDiagnostics
         return Task.FromResult(file.LineById.TryGetValue(beadId, out var index) ? file.Lines[index].Bead : null);
     }
 
+    public Task<IReadOnlyList<Bead>> ListAllAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<Bead>>(Load().Beads);
+
+    public Task<bool> SetStatusAsync(string beadId, string status, string? reason = null, CancellationToken cancellationToken = default)
+    {
+        if (status is not (BeadStatus.Open or BeadStatus.InProgress or BeadStatus.Closed))
+            throw new ArgumentException($"status '{status}' is not one an operator sets (open, in_progress, closed)", nameof(status));
+        return WriteAsync(session =>
+        {
+            var bead = session.Find(beadId) ?? throw new KeyNotFoundException($"bead {beadId} not found in {_path}");
+            if (!string.IsNullOrEmpty(bead.Assignee)) return false;
+            if (bead.Status == status) return true;
+            var now = session.NowText;
+            session.Edit(beadId, node =>
+            {
+                node["status"] = status;
+                node["updated_at"] = now;
+                if (status == BeadStatus.Closed)
+                {
+                    node["closed_at"] = now;
+                    if (reason is not null) node["close_reason"] = reason;
+                }
+                else
+                {
+                    node.AsObject().Remove("closed_at");
+                    node.AsObject().Remove("close_reason");
+                }
+            });
+            return true;
+        }, cancellationToken);
+    }
+
     public Task<ClaimOutcome> ClaimAsync(string beadId, string actor, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(actor);
