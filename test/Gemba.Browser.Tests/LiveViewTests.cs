@@ -142,7 +142,7 @@ public sealed class LiveViewTests
         await browser.OpenAsync(server.Url + "/pools");
         var pool = page.Locator("[data-testid='pool'][data-pool='local/engineer']");
         await pool.GetByTestId("pause").ClickAsync();
-        await Expect(pool.GetByTestId("paused")).ToContainTextAsync("paused by an operator");
+        await Expect(pool.GetByTestId("paused")).ToContainTextAsync("paused: from the web UI");
         await Expect(pool.GetByTestId("resume")).ToBeVisibleAsync();
         await browser.ScreenshotAsync("pools-paused");
 

@@ -45,7 +45,7 @@ internal static class OperatorActions
         var key = new PoolKey(scope, persona);
         var config = await grains.GetGrain<IConfigGrain>(IConfigGrain.Key).Get();
         if (config.Pools.All(p => p.Key != key)) return new(false, $"no pool {key} in force");
-        var view = await grains.GetGrain<IPoolGrain>(key.ToString()).SetPause(pause ? "paused by an operator (web UI)" : null);
+        var view = await grains.GetGrain<IPoolGrain>(key.ToString()).SetPause(pause ? "from the web UI" : null);
         return new(true, view.Pause is null ? $"{key} resumed" : $"{key} paused: no new bead is dispatched to it");
     }
 
