@@ -101,6 +101,20 @@ public sealed class LiveViewTests
         await browser.ScreenshotAsync("pools-members-ready");
         Assert.Equal("closed", project.StatusOf("wi-1"));
         Assert.Equal("closed", project.StatusOf("wi-2"));
+
+        // End asks first; Cancel keeps the member, End ends it and it leaves the list.
+        var first = pool.Locator("[data-testid='member']").First;
+        var sessionId = await first.GetAttributeAsync("data-session");
+        var member = pool.Locator($"[data-testid='member'][data-session='{sessionId}']");
+        await member.GetByTestId("end").ClickAsync();
+        await Expect(member.GetByTestId("confirm")).ToHaveTextAsync($"Really end {sessionId}?");
+        await browser.ScreenshotAsync("pools-confirm-end");
+        await member.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await Expect(member.GetByTestId("confirm")).ToHaveCountAsync(0);
+        await member.GetByTestId("end").ClickAsync();
+        await member.GetByTestId("confirm-end").ClickAsync();
+        await Expect(page.GetByTestId("notice")).ToContainTextAsync($"{sessionId} ended");
+        await Expect(member).ToHaveCountAsync(0);
     }
 
     [Fact]

@@ -57,7 +57,12 @@ internal sealed class LiveFeed : IAsyncDisposable
                     try { await _signal.WaitAsync(either.Token); }
                     catch (OperationCanceledException) when (!ct.IsCancellationRequested) { }
                 }
-                await reload();
+                try { await reload(); }
+                catch (Exception ex) when (ex is not OperationCanceledException and not ObjectDisposedException)
+                {
+                    // A failed read (a grain call timing out) leaves the page showing its last read,
+                    // with its time; the next event or poll tries again rather than the page going dead.
+                }
                 // Events arriving meanwhile coalesce into the next re-read.
                 await Task.Delay(Debounce, time, ct);
             }
