@@ -2,6 +2,7 @@ using Gemba.Api.Components.Live;
 using Gemba.Beads;
 using Gemba.Events;
 using Gemba.WorkPlanes;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -65,33 +66,9 @@ public sealed class LiveMetricsTests
         Assert.Equal(["blocker", "free"], ready);
     }
 
-    private static LiveMetrics New(TimeProvider time) => new(new NoEvents(), new NoPlane(), time, NullLogger<LiveMetrics>.Instance);
+    private static LiveMetrics New(TimeProvider time) => new(new ServiceCollection().BuildServiceProvider(), time, NullLogger<LiveMetrics>.Instance);
 
     private static WorkPlaneSnapshot Snapshot(DateTimeOffset at, params string[] ids) => new(ids.Select(id => new Bead { Id = id }).ToList(), [], at);
 
     private static GembaEvent Dispatched(DateTimeOffset at, string bead) => new(GembaEventKinds.Dispatched, at, "local", "engineer", "s-1", bead, "working");
-
-    private sealed class NoEvents : IGembaEvents
-    {
-        public void Publish(GembaEvent @event) { }
-
-        public async IAsyncEnumerable<GembaEvent> SubscribeAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-        {
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-            yield break;
-        }
-    }
-
-    private sealed class NoPlane : IWorkPlane
-    {
-        public WorkPlaneInfo Info => new("none", "0", "test", "");
-        public event Action? Changed { add { } remove { } }
-        public Task<WorkPlaneSnapshot> SnapshotAsync(CancellationToken cancellationToken = default) => Task.FromResult(WorkPlaneSnapshot.Empty(Start));
-        public Task<Bead?> GetAsync(string beadId, CancellationToken cancellationToken = default) => Task.FromResult<Bead?>(null);
-        public Task<ClaimOutcome> ClaimAsync(string beadId, string actor, CancellationToken cancellationToken = default) => Task.FromResult(ClaimOutcome.Claimed);
-        public Task<bool> ReleaseAsync(string beadId, string actor, CancellationToken cancellationToken = default) => Task.FromResult(false);
-        public Task<bool> CloseAsync(string beadId, string actor, string reason, CancellationToken cancellationToken = default) => Task.FromResult(false);
-        public Task AddLabelAsync(string beadId, string label, CancellationToken cancellationToken = default) => Task.CompletedTask;
-        public Task RemoveLabelAsync(string beadId, string label, CancellationToken cancellationToken = default) => Task.CompletedTask;
-    }
 }

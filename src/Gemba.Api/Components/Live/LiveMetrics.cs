@@ -1,5 +1,6 @@
 using Gemba.Events;
 using Gemba.WorkPlanes;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -17,7 +18,11 @@ internal sealed record MetricsMinute(DateTimeOffset Minute, int Dispatches, int?
 /// that saw the bead ready (so it can be short by up to one sample interval). Memory is bounded: 60
 /// buckets, and readiness times only for beads the latest snapshot still has.
 /// </summary>
-internal sealed partial class LiveMetrics(IGembaEvents events, IWorkPlane workPlane, TimeProvider time, ILogger<LiveMetrics> logger)
+/// <remarks>
+/// The event hub and the work plane are looked up rather than required: a host assembled with only
+/// the HTTP pipeline (tests of the pipeline itself) has neither, and then the charts simply stay empty.
+/// </remarks>
+internal sealed partial class LiveMetrics(IServiceProvider services, TimeProvider time, ILogger<LiveMetrics> logger)
     : BackgroundService
 {
     public const int Minutes = 60;
@@ -50,9 +55,11 @@ internal sealed partial class LiveMetrics(IGembaEvents events, IWorkPlane workPl
     public int? ReadyDepthNow { get; private set; }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(ListenAsync(stoppingToken), SampleAsync(stoppingToken));
+        services.GetService<IGembaEvents>() is { } events && services.GetService<IWorkPlane>() is { } workPlane
+            ? Task.WhenAll(ListenAsync(events, stoppingToken), SampleAsync(workPlane, stoppingToken))
+            : Task.CompletedTask;
 
-    private async Task ListenAsync(CancellationToken ct)
+    private async Task ListenAsync(IGembaEvents events, CancellationToken ct)
     {
         try
         {
@@ -62,7 +69,7 @@ internal sealed partial class LiveMetrics(IGembaEvents events, IWorkPlane workPl
         catch (OperationCanceledException) { }
     }
 
-    private async Task SampleAsync(CancellationToken ct)
+    private async Task SampleAsync(IWorkPlane workPlane, CancellationToken ct)
     {
         using var timer = new PeriodicTimer(SampleEvery, time);
         try
