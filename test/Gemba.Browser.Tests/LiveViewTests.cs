@@ -76,6 +76,27 @@ public sealed class LiveViewTests
     }
 
     [Fact]
+    public async Task Overview_shows_a_session_that_failed_as_it_fails()
+    {
+        using var project = new BeadsProject(poolSize: 1, []);
+        await using var server = await EditorServer.StartAsync(project.Repo, null, "--orchestration", "mock", "--tick", "1");
+        await using var browser = await BrowserSession.StartAsync();
+        var page = browser.Page;
+        await browser.OpenAsync(server.Url + "/");
+        await Expect(page.GetByTestId("all-clear")).ToBeVisibleAsync();
+        await MarkNoReloadAsync(page);
+
+        await File.AppendAllLinesAsync(project.BeadsFile, [Bead("wi-bad", "Always breaks", "fail")]);
+        var failed = page.GetByTestId("attention-failed");
+        await Expect(failed).ToContainTextAsync("template fail always fails");
+        await Expect(failed.Locator("a[href='/dispatch?q=wi-bad']")).ToBeVisibleAsync();
+        await Expect(failed.Locator("a[href^='/sessions?id=']")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("all-clear")).ToHaveCountAsync(0);
+        await AssertNoReloadAsync(page);
+        await browser.ScreenshotAsync("overview-failed-session");
+    }
+
+    [Fact]
     public async Task Pools_page_shows_members_go_from_working_to_ready_live()
     {
         using var project = new BeadsProject(poolSize: 2, []);
