@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Gemba.Api.Components;
 
@@ -14,6 +15,9 @@ public static class GembaUi
     public static IServiceCollection AddGembaUi(this IServiceCollection services)
     {
         services.AddRazorComponents().AddInteractiveServerComponents();
+        // One feed for every open overview, running from start so the charts have history on first look.
+        services.AddSingleton<Live.LiveMetrics>();
+        services.AddHostedService(sp => sp.GetRequiredService<Live.LiveMetrics>());
         return services;
     }
 

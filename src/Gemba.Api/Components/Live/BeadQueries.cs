@@ -1,0 +1,40 @@
+using Gemba.Beads;
+using Gemba.WorkPlanes;
+
+namespace Gemba.Api.Components.Live;
+
+/// <summary>Read-only questions the views ask of a work-plane snapshot.</summary>
+internal static class BeadQueries
+{
+    public const string ParkedLabel = "gemba:parked";
+
+    /// <summary>
+    /// Beads the dispatcher could hand out now, approximately: the dispatcher's own predicate
+    /// (ReadySet) lives in the grains, which the API does not reference, so this mirrors its main
+    /// rules (open, unassigned, runnable, not deferred, no open blocker) and leaves parked beads out.
+    /// </summary>
+    public static IEnumerable<Bead> Ready(WorkPlaneSnapshot snapshot, DateTimeOffset now)
+    {
+        var byId = snapshot.Beads.ToDictionary(b => b.Id, StringComparer.Ordinal);
+        return snapshot.Beads.Where(b => IsReady(b, byId, now));
+    }
+
+    public static bool IsReady(Bead b, IReadOnlyDictionary<string, Bead> byId, DateTimeOffset now) =>
+        b.Status == BeadStatus.Open && !b.Pinned && !b.Ephemeral && BeadKinds.IsRunnable(b.IssueType)
+        && string.IsNullOrEmpty(b.Assignee) && !(b.DeferUntil > now) && !b.HasLabel(ParkedLabel)
+        && b.Dependencies.All(d => !DependencyTypes.IsBlocking(d.Type)
+            || !byId.TryGetValue(d.DependsOnId, out var blocker) || blocker.IsClosed || blocker.Status == BeadStatus.Pinned);
+
+    public static bool IsParked(Bead b) => b.HasLabel(ParkedLabel);
+
+    /// <summary>An exact id first, then ids and titles containing the text (case-insensitive), at most <paramref name="limit"/>.</summary>
+    public static IReadOnlyList<Bead> Search(WorkPlaneSnapshot snapshot, string query, int limit = 50)
+    {
+        var q = query.Trim();
+        if (q.Length == 0) return [];
+        var exact = snapshot.Beads.Where(b => string.Equals(b.Id, q, StringComparison.OrdinalIgnoreCase));
+        var near = snapshot.Beads.Where(b => !string.Equals(b.Id, q, StringComparison.OrdinalIgnoreCase)
+            && (b.Id.Contains(q, StringComparison.OrdinalIgnoreCase) || b.Title.Contains(q, StringComparison.OrdinalIgnoreCase)));
+        return exact.Concat(near).Take(limit).ToList();
+    }
+}
