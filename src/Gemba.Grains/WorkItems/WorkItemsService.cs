@@ -68,7 +68,7 @@ internal sealed class WorkItemsService(IWorkPlane plane, IGrainFactory grains, I
                 break;
             case StateCategories.Started when BeadKinds.IsWrapper(bead.IssueType):
                 return Refused(RestageErrors.CascadeNotBuilt,
-                    $"{id} is a {bead.IssueType}: moving a wrapper to started runs a cascade over its leaves, which is not built yet; start its leaves one by one");
+                    $"{id} is a wrapper ({bead.IssueType}): moving it to started runs a cascade over its leaves, which is not built yet; start its leaves one by one");
             case StateCategories.Started when BeadKinds.IsRunnable(bead.IssueType):
             {
                 await ReopenAsync(bead, cancellationToken);

@@ -1,0 +1,71 @@
+using System.Text.Json;
+using Gemba.Functional.Tests;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Gemba.Browser.Tests;
+
+/// <summary>The board in a real chromium: a drag restages a bead, and In Progress means a session.</summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed class BoardTests
+{
+    static BoardTests() => SetDefaultExpectTimeout(30_000);
+
+    private static string Bead(string id, string title, string kind = "task", string template = "noop") =>
+        JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["_type"] = "issue", ["id"] = id, ["title"] = title,
+            ["description"] = $"---\ntemplate: {template}\nduration_ms: 1500\n---\n{title}.",
+            ["status"] = "open", ["priority"] = 2, ["issue_type"] = kind,
+        });
+
+    [Fact]
+    public async Task Dragging_a_task_to_In_Progress_starts_a_session_that_closes_it_and_the_menu_moves_cards_too()
+    {
+        using var project = new BeadsProject(poolSize: 1, [Bead("bd-task", "Wire the login form"), Bead("bd-later", "Rename the settings page"), Bead("bd-epic", "Auth epic", "epic")]);
+        // Floor 1.0: nothing dispatches on its own, so only the board's moves start work.
+        File.WriteAllText(Path.Combine(project.Repo, ".gemba", "pool.toml"),
+            "[pool]\ndefault_persona = \"engineer\"\n\n[pool.local.engineer]\nsize = 1\nagent_type = \"scripted\"\nfloor = 1.0\n");
+        await using var server = await EditorServer.StartAsync(project.Repo, null, "--orchestration", "mock", "--tick", "1");
+        await using var browser = await BrowserSession.StartAsync();
+        var page = browser.Page;
+        await browser.OpenAsync(server.Url + "/board");
+
+        var ready = page.GetByTestId("column-ready");
+        var card = page.GetByTestId("card-bd-task");
+        await Expect(ready.GetByTestId("card-bd-task")).ToBeVisibleAsync();
+        await browser.ScreenshotAsync("board-before-drag");
+
+        // The drag as the page sees it: dragstart on the card, dragover and drop on the column. (Playwright's
+        // mouse-driven DragTo does not start an HTML5 drag in this Debian chromium, so the events are dispatched.)
+        await DragAsync(page, card, page.GetByTestId("column-in_progress"));
+        await Expect(page.GetByTestId("notice")).ToContainTextAsync("session engineer-local-");
+        // The mock agent works 1.5 s, reports bead-done, and the card lands in Done without a reload.
+        await Expect(page.GetByTestId("column-done").GetByTestId("card-bd-task")).ToBeVisibleAsync();
+        Assert.Equal("closed", project.StatusOf("bd-task"));
+
+        // The keyboard way: the card's "move to" menu.
+        await page.GetByTestId("move-bd-later").SelectOptionAsync("backlog");
+        await page.GetByTestId("move-go-bd-later").ClickAsync();
+        await Expect(page.GetByTestId("column-backlog").GetByTestId("card-bd-later")).ToBeVisibleAsync();
+        Assert.Contains("gemba:backlog", File.ReadLines(project.BeadsFile).Single(l => l.Contains("\"bd-later\"")));
+
+        // A wrapper is a cascade, which is not built yet: the board says so and moves nothing.
+        await DragAsync(page, page.GetByTestId("card-bd-epic"), page.GetByTestId("column-in_progress"));
+        await Expect(page.GetByTestId("notice")).ToContainTextAsync("cascade");
+        await Expect(ready.GetByTestId("card-bd-epic")).ToBeVisibleAsync();
+        await browser.ScreenshotAsync("board-after-moves");
+    }
+
+    private static async Task DragAsync(IPage page, ILocator card, ILocator column)
+    {
+        var id = await card.GetAttributeAsync("data-card");
+        // Blazor reads the event's dataTransfer: a drag event without one never reaches the server.
+        var dataTransfer = await page.EvaluateHandleAsync("() => new DataTransfer()");
+        await card.DispatchEventAsync("dragstart", new { dataTransfer });
+        // The server has seen the dragstart once the board says what is being dragged.
+        await Expect(page.GetByTestId("board")).ToHaveAttributeAsync("data-dragging", id!);
+        await column.DispatchEventAsync("dragover", new { dataTransfer });
+        await column.DispatchEventAsync("drop", new { dataTransfer });
+    }
+}
