@@ -26,7 +26,7 @@ public sealed class BoardTests
         // Floor 1.0: nothing dispatches on its own, so only the board's moves start work.
         File.WriteAllText(Path.Combine(project.Repo, ".gemba", "pool.toml"),
             "[pool]\ndefault_persona = \"engineer\"\n\n[pool.local.engineer]\nsize = 1\nagent_type = \"scripted\"\nfloor = 1.0\n");
-        await using var server = await EditorServer.StartAsync(project.Repo, null, "--orchestration", "mock", "--tick", "1");
+        await using var server = await ServedGemba.StartAsync(project.Repo, null, "--orchestration", "mock", "--tick", "1");
         await using var browser = await BrowserSession.StartAsync();
         var page = browser.Page;
         await browser.OpenAsync(server.Url + "/board");

@@ -26,7 +26,7 @@ public sealed class LiveViewTests
         var socket = $"gemba-bt-{Guid.NewGuid():N}"[..20];
         try
         {
-            await using var server = await EditorServer.StartAsync(project.Repo, null, "--orchestration", "native", "--tmux-socket", socket, "--tick", "1");
+            await using var server = await ServedGemba.StartAsync(project.Repo, null, "--orchestration", "native", "--tmux-socket", socket, "--tick", "1");
             await using var browser = await BrowserSession.StartAsync();
             var page = browser.Page;
             await browser.OpenAsync(server.Url + "/");
@@ -79,7 +79,7 @@ public sealed class LiveViewTests
     public async Task Overview_shows_a_session_that_failed_as_it_fails()
     {
         using var project = new BeadsProject(poolSize: 1, []);
-        await using var server = await EditorServer.StartAsync(project.Repo, null, "--orchestration", "mock", "--tick", "1");
+        await using var server = await ServedGemba.StartAsync(project.Repo, null, "--orchestration", "mock", "--tick", "1");
         await using var browser = await BrowserSession.StartAsync();
         var page = browser.Page;
         await browser.OpenAsync(server.Url + "/");
@@ -100,7 +100,7 @@ public sealed class LiveViewTests
     public async Task Pools_page_shows_members_go_from_working_to_ready_live()
     {
         using var project = new BeadsProject(poolSize: 2, []);
-        await using var server = await EditorServer.StartAsync(project.Repo, null, "--orchestration", "mock", "--tick", "1");
+        await using var server = await ServedGemba.StartAsync(project.Repo, null, "--orchestration", "mock", "--tick", "1");
         await using var browser = await BrowserSession.StartAsync();
         var page = browser.Page;
         await browser.OpenAsync(server.Url + "/pools");
@@ -144,7 +144,7 @@ public sealed class LiveViewTests
         using var project = new BeadsProject(poolSize: 1, [Bead("wi-low", "Tune the cache eviction", "noop")]);
         var toml = Path.Combine(project.Repo, ".gemba", "pool.toml");
         await File.WriteAllTextAsync(toml, (await File.ReadAllTextAsync(toml)) + "floor = 1.0\n");
-        await using var server = await EditorServer.StartAsync(project.Repo, null, "--orchestration", "mock", "--tick", "1");
+        await using var server = await ServedGemba.StartAsync(project.Repo, null, "--orchestration", "mock", "--tick", "1");
         await using var browser = await BrowserSession.StartAsync();
         var page = browser.Page;
         await browser.OpenAsync(server.Url + "/dispatch");
@@ -171,7 +171,7 @@ public sealed class LiveViewTests
     public async Task Pause_on_the_pools_page_holds_a_new_bead_and_resume_lets_it_go()
     {
         using var project = new BeadsProject(poolSize: 1, []);
-        await using var server = await EditorServer.StartAsync(project.Repo, null, "--orchestration", "mock", "--tick", "1");
+        await using var server = await ServedGemba.StartAsync(project.Repo, null, "--orchestration", "mock", "--tick", "1");
         await using var browser = await BrowserSession.StartAsync();
         var page = browser.Page;
         await browser.OpenAsync(server.Url + "/pools");

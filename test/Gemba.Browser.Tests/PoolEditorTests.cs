@@ -23,7 +23,7 @@ public sealed class PoolEditorTests
     public async Task Native_edit_previews_clamps_diffs_and_saves_live_keeping_comments()
     {
         using var project = new BeadsProject(poolSize: 2, []);
-        await using var server = await EditorServer.StartAsync(project.Repo, null, "--orchestration", "native");
+        await using var server = await ServedGemba.StartAsync(project.Repo, null, "--orchestration", "native");
         await using var browser = await BrowserSession.StartAsync();
         var page = browser.Page;
         await browser.OpenAsync(server.Url + "/settings/pools");
@@ -71,7 +71,7 @@ public sealed class PoolEditorTests
     public async Task Invalid_floor_disables_save_and_names_the_field()
     {
         using var project = new BeadsProject(poolSize: 2, []);
-        await using var server = await EditorServer.StartAsync(project.Repo, null, "--orchestration", "native");
+        await using var server = await ServedGemba.StartAsync(project.Repo, null, "--orchestration", "native");
         await using var browser = await BrowserSession.StartAsync();
         var page = browser.Page;
         await browser.OpenAsync(server.Url + "/settings/pools");
@@ -96,7 +96,7 @@ public sealed class PoolEditorTests
     public async Task Save_after_an_edit_on_disk_is_a_conflict_that_writes_nothing()
     {
         using var project = new BeadsProject(poolSize: 2, []);
-        await using var server = await EditorServer.StartAsync(project.Repo, null, "--orchestration", "native");
+        await using var server = await ServedGemba.StartAsync(project.Repo, null, "--orchestration", "native");
         await using var browser = await BrowserSession.StartAsync();
         var page = browser.Page;
         await browser.OpenAsync(server.Url + "/settings/pools");
@@ -125,7 +125,7 @@ public sealed class PoolEditorTests
     {
         // The pool in force is disabled (size = -1), so the four ready beads stay ready; the draft re-enables it.
         using var project = new BeadsProject(poolSize: -1, Enumerable.Range(1, 4).Select(i => BeadsProject.Bead($"wi-{i}")));
-        await using var server = await EditorServer.StartAsync(project.Repo, null, "--orchestration", "native");
+        await using var server = await ServedGemba.StartAsync(project.Repo, null, "--orchestration", "native");
         await using var browser = await BrowserSession.StartAsync();
         var page = browser.Page;
         await browser.OpenAsync(server.Url + "/settings/pools");
@@ -151,7 +151,7 @@ public sealed class PoolEditorTests
         string[][] Calls() => town.Calls;
         string[] polecatCreate = ["polecat", "identity", "add", "beta", "engineer"];
 
-        await using var server = await EditorServer.StartAsync(town.Town, town.Environment, "--orchestration", "gastown");
+        await using var server = await ServedGemba.StartAsync(town.Town, town.Environment, "--orchestration", "gastown");
         await using var browser = await BrowserSession.StartAsync();
         var page = browser.Page;
         await browser.OpenAsync(server.Url + "/settings/pools");
@@ -183,7 +183,7 @@ public sealed class PoolEditorTests
     public async Task Unsupported_adaptor_raw_editor_blocks_save_on_errors()
     {
         using var project = new BeadsProject(poolSize: 2, []);
-        await using var server = await EditorServer.StartAsync(project.Repo, null, "--orchestration", "mock");
+        await using var server = await ServedGemba.StartAsync(project.Repo, null, "--orchestration", "mock");
         await using var browser = await BrowserSession.StartAsync();
         var page = browser.Page;
         await browser.OpenAsync(server.Url + "/settings/pools");

@@ -13,23 +13,18 @@ public sealed class GasTownEditorServer : IAsyncLifetime
 {
     internal FakeGasTown Town { get; } = new();
 
-    internal GembaProcess Gemba { get; private set; } = null!;
+    private ServedGemba _server = null!;
 
-    public HttpClient Http { get; private set; } = null!;
+    internal GembaProcess Gemba => _server.Gemba;
 
-    public async Task InitializeAsync()
-    {
-        var port = GembaProcess.FreePort();
-        Gemba = GembaProcess.Start(Town.Town, Town.Environment,
-            "serve", "--orchestration", "gastown", "--work-plane", "jsonl", "--port", port.ToString(), "--quiet");
-        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
-        await Waits.Eventually(TimeSpan.FromSeconds(180), async () => (await Http.GetAsync("healthz")).IsSuccessStatusCode, Gemba, () => "the server to answer /healthz");
-    }
+    public HttpClient Http => _server.Http;
+
+    public async Task InitializeAsync() =>
+        _server = await ServedGemba.StartAsync(Town.Town, Town.Environment, "--orchestration", "gastown");
 
     public async Task DisposeAsync()
     {
-        Http.Dispose();
-        await Gemba.DisposeAsync();
+        await _server.DisposeAsync();
         Town.Dispose();
     }
 }

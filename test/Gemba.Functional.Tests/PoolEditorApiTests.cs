@@ -27,9 +27,11 @@ public sealed class EditorServer : IAsyncLifetime
 
     internal BeadsProject Project { get; } = new(2, [BeadsProject.Bead("ed-1"), BeadsProject.Bead("ed-2"), BeadsProject.Bead("ed-3")]);
 
-    internal GembaProcess Gemba { get; private set; } = null!;
+    private ServedGemba _server = null!;
 
-    public HttpClient Http { get; private set; } = null!;
+    internal GembaProcess Gemba => _server.Gemba;
+
+    public HttpClient Http => _server.Http;
 
     public string PoolFile => Path.Combine(Project.Repo, ".gemba", "pool.toml");
 
@@ -39,16 +41,12 @@ public sealed class EditorServer : IAsyncLifetime
         File.WriteAllText(Path.Combine(Project.Repo, ".gemba", "personas", "reviewer.toml"), "name = \"Reviewer\"\nskills = [\"review\"]\n");
         Project.Git("add", "-A");
         Project.Git("commit", "-q", "-m", "editor pools");
-        var port = GembaProcess.FreePort();
-        Gemba = GembaProcess.Start(Project.Repo, null, "serve", "--orchestration", "mock", "--work-plane", "jsonl", "--port", port.ToString(), "--quiet");
-        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
-        await Waits.Eventually(TimeSpan.FromSeconds(180), async () => (await Http.GetAsync("healthz")).IsSuccessStatusCode, Gemba, () => "the server to answer /healthz");
+        _server = await ServedGemba.StartAsync(Project.Repo, null, "--orchestration", "mock");
     }
 
     public async Task DisposeAsync()
     {
-        Http.Dispose();
-        await Gemba.DisposeAsync();
+        await _server.DisposeAsync();
         Project.Dispose();
     }
 }

@@ -24,24 +24,22 @@ public sealed class BoardServer : IAsyncLifetime
         Line("wi-done", "task", status: "closed"),
     ]);
 
-    internal GembaProcess Gemba { get; private set; } = null!;
+    private ServedGemba _server = null!;
 
-    public HttpClient Http { get; private set; } = null!;
+    internal GembaProcess Gemba => _server.Gemba;
+
+    public HttpClient Http => _server.Http;
 
     public async Task InitializeAsync()
     {
         File.WriteAllText(Path.Combine(Project.Repo, ".gemba", "pool.toml"),
             "[pool]\ndefault_persona = \"engineer\"\n\n[pool.local.engineer]\nsize = 2\nagent_type = \"scripted\"\nfloor = 1.0\n");
-        var port = GembaProcess.FreePort();
-        Gemba = GembaProcess.Start(Project.Repo, null, "serve", "--orchestration", "mock", "--work-plane", "jsonl", "--port", port.ToString(), "--quiet");
-        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
-        await Waits.Eventually(TimeSpan.FromSeconds(180), async () => (await Http.GetAsync("healthz")).IsSuccessStatusCode, Gemba, () => "the server to answer /healthz");
+        _server = await ServedGemba.StartAsync(Project.Repo, null, "--orchestration", "mock");
     }
 
     public async Task DisposeAsync()
     {
-        Http.Dispose();
-        await Gemba.DisposeAsync();
+        await _server.DisposeAsync();
         Project.Dispose();
     }
 }

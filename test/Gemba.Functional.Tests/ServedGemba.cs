@@ -1,11 +1,12 @@
-using Gemba.Functional.Tests;
+namespace Gemba.Functional.Tests;
 
-namespace Gemba.Browser.Tests;
-
-/// <summary><c>gemba serve</c> started through the launcher in a prepared directory, answering on a free port.</summary>
-internal sealed class EditorServer : IAsyncDisposable
+/// <summary>
+/// <c>gemba serve</c> started through the launcher in a prepared directory (JSONL beads), answering on a free
+/// port: the functional and browser tests' server.
+/// </summary>
+internal sealed class ServedGemba : IAsyncDisposable
 {
-    private EditorServer(GembaProcess gemba, int port)
+    private ServedGemba(GembaProcess gemba, int port)
     {
         Gemba = gemba;
         Url = $"http://127.0.0.1:{port}";
@@ -18,11 +19,11 @@ internal sealed class EditorServer : IAsyncDisposable
 
     public HttpClient Http { get; }
 
-    public static async Task<EditorServer> StartAsync(string directory, IDictionary<string, string?>? env, params string[] args)
+    public static async Task<ServedGemba> StartAsync(string directory, IDictionary<string, string?>? env, params string[] args)
     {
         var port = GembaProcess.FreePort();
         var gemba = GembaProcess.Start(directory, env, ["serve", "--work-plane", "jsonl", "--port", port.ToString(), "--quiet", .. args]);
-        var server = new EditorServer(gemba, port);
+        var server = new ServedGemba(gemba, port);
         // The first start after a source change builds through the launcher.
         await Waits.Eventually(TimeSpan.FromSeconds(180), async () => (await server.Http.GetAsync("healthz")).IsSuccessStatusCode,
             gemba, () => "the server to answer /healthz");
