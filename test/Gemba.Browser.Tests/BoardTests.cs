@@ -11,18 +11,26 @@ public sealed class BoardTests
 {
     static BoardTests() => SetDefaultExpectTimeout(30_000);
 
-    private static string Bead(string id, string title, string kind = "task", string template = "noop") =>
+    private static string Bead(string id, string title, string kind = "task", string template = "noop", string? parent = null) =>
         JsonSerializer.Serialize(new Dictionary<string, object>
         {
             ["_type"] = "issue", ["id"] = id, ["title"] = title,
             ["description"] = $"---\ntemplate: {template}\nduration_ms: 1500\n---\n{title}.",
             ["status"] = "open", ["priority"] = 2, ["issue_type"] = kind,
+            ["dependencies"] = parent is null
+                ? Array.Empty<object>()
+                : new object[] { new Dictionary<string, string> { ["issue_id"] = id, ["depends_on_id"] = parent, ["type"] = "parent-child" } },
         });
 
     [Fact]
-    public async Task Dragging_a_task_to_In_Progress_starts_a_session_that_closes_it_and_the_menu_moves_cards_too()
+    public async Task Dragging_a_task_to_In_Progress_starts_a_session_and_an_epic_a_cascade_and_the_menu_moves_cards_too()
     {
-        using var project = new BeadsProject(poolSize: 1, [Bead("bd-task", "Wire the login form"), Bead("bd-later", "Rename the settings page"), Bead("bd-epic", "Auth epic", "epic")]);
+        using var project = new BeadsProject(poolSize: 1,
+        [
+            Bead("bd-task", "Wire the login form"), Bead("bd-later", "Rename the settings page"),
+            Bead("bd-epic", "Auth epic", "epic"), Bead("bd-sub", "Session handling", "epic", parent: "bd-epic"),
+            Bead("bd-leaf-1", "Add the cookie refresh", parent: "bd-sub"), Bead("bd-leaf-2", "Expire idle sessions", parent: "bd-sub"),
+        ]);
         // Floor 1.0: nothing dispatches on its own, so only the board's moves start work.
         File.WriteAllText(Path.Combine(project.Repo, ".gemba", "pool.toml"),
             "[pool]\ndefault_persona = \"engineer\"\n\n[pool.local.engineer]\nsize = 1\nagent_type = \"scripted\"\nfloor = 1.0\n");
@@ -50,10 +58,16 @@ public sealed class BoardTests
         await Expect(page.GetByTestId("column-backlog").GetByTestId("card-bd-later")).ToBeVisibleAsync();
         Assert.Contains("gemba:backlog", File.ReadLines(project.BeadsFile).Single(l => l.Contains("\"bd-later\"")));
 
-        // A wrapper is a cascade, which is not built yet: the board says so and moves nothing.
+        // An epic is a cascade: its nested leaves are staged and run one at a time (the pool's size is 1),
+        // the epic reads In Progress while they run and Done when both are closed.
         await DragAsync(page, page.GetByTestId("card-bd-epic"), page.GetByTestId("column-in_progress"));
-        await Expect(page.GetByTestId("notice")).ToContainTextAsync("cascade");
-        await Expect(ready.GetByTestId("card-bd-epic")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("notice")).ToContainTextAsync("cascade started: bd-epic");
+        await Expect(page.GetByTestId("column-in_progress").GetByTestId("card-bd-epic")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("column-in_progress").Locator("[data-card^='bd-leaf']")).ToHaveCountAsync(1);
+        await browser.ScreenshotAsync("board-cascade-running");
+        await Expect(page.GetByTestId("column-done").GetByTestId("card-bd-epic")).ToBeVisibleAsync();
+        Assert.Equal("closed", project.StatusOf("bd-leaf-1"));
+        Assert.Equal("closed", project.StatusOf("bd-leaf-2"));
         await browser.ScreenshotAsync("board-after-moves");
     }
 

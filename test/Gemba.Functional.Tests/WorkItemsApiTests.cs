@@ -126,7 +126,6 @@ public sealed class WorkItemsApiTests(BoardServer server) : IClassFixture<BoardS
         var before = File.ReadAllText(server.Project.BeadsFile);
         foreach (var (id, category, code, expected) in new[]
                  {
-                     ("wi-epic", "started", HttpStatusCode.NotImplemented, "cascade_not_built"),
                      ("nope", "staged", HttpStatusCode.NotFound, "work_item_not_found"),
                      ("wi-blocked", "soon", HttpStatusCode.BadRequest, "invalid_category"),
                      ("wi-blocked", "started", HttpStatusCode.Conflict, "blocked"),
@@ -135,6 +134,21 @@ public sealed class WorkItemsApiTests(BoardServer server) : IClassFixture<BoardS
             var (status, body) = await Move(id, category);
             Assert.True((code, expected) == (status, body["error"]!.GetValue<string>()), $"{id} → {category}: {status} {body.ToJsonString()}");
         }
-        Assert.Equal(before.Split('\n').Where(l => l.Contains("wi-epic") || l.Contains("wi-blocked")), File.ReadAllText(server.Project.BeadsFile).Split('\n').Where(l => l.Contains("wi-epic") || l.Contains("wi-blocked")));
+        Assert.Equal(before.Split('\n').Where(l => l.Contains("wi-blocked")), File.ReadAllText(server.Project.BeadsFile).Split('\n').Where(l => l.Contains("wi-blocked")));
+
+        var request = new HttpRequestMessage(HttpMethod.Post, "api/work-items/wi-stage/cascade-dispatch");
+        request.Headers.Add("X-GEMBA-Confirm", Guid.NewGuid().ToString("N"));
+        var notWrapper = await Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.BadRequest, notWrapper.StatusCode);
+        Assert.Equal("not_wrapper", JsonNode.Parse(await notWrapper.Content.ReadAsStringAsync())!["error"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task An_epic_moved_to_started_is_a_cascade()
+    {
+        var (status, body) = await Move("wi-epic", "started");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.StartsWith("cascade started: wi-epic", body["message"]!.GetValue<string>());
+        Assert.Contains("gemba:cascade-active", LineOf("wi-epic"));
     }
 }

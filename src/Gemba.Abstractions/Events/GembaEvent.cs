@@ -19,6 +19,8 @@ public static class GembaEventKinds
     public const string Escalation = "escalation.opened";
     public const string EscalationResolved = "escalation.resolved";
     public const string ConfigApplied = "config.applied";
+    /// <summary>A cascade started leaves, or its wrapper rolled up (status: unstarted, started or completed).</summary>
+    public const string CascadeChanged = "cascade.changed";
 }
 
 /// <summary>

@@ -66,7 +66,6 @@ public static class RestageErrors
     public const string NotFound = "work_item_not_found";
     public const string HeldBySession = "held_by_session";
     public const string Blocked = "blocked";
-    public const string CascadeNotBuilt = "cascade_not_built";
 }
 
 /// <summary>The board's data and its moves, over whichever work plane serves the beads.</summary>
@@ -79,7 +78,7 @@ public interface IWorkItems
 
     /// <summary>
     /// Moves a bead to <paramref name="category"/>. To started: a task, bug or feature starts a session (a manual
-    /// start), a decision or chore only changes state, an epic or milestone is a cascade (not built yet).
+    /// start), a decision or chore only changes state, an epic or milestone starts a cascade.
     /// </summary>
     Task<RestageResult> RestageAsync(string id, string category, CancellationToken cancellationToken = default);
 }

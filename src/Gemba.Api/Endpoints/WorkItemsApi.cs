@@ -1,4 +1,5 @@
 using Gemba.Api.Http;
+using Gemba.Cascades;
 using Gemba.Dispatch;
 using Gemba.WorkItems;
 using Microsoft.AspNetCore.Builder;
@@ -20,7 +21,9 @@ public static class WorkItemsApi
         group.MapGet("", List);
         group.MapPatch("/{id}", Restage).Produces<RestageResponse>()
             .Produces<ApiError>(StatusCodes.Status400BadRequest).Produces<ApiError>(StatusCodes.Status404NotFound)
-            .Produces<ApiError>(StatusCodes.Status409Conflict).Produces<ApiError>(StatusCodes.Status501NotImplemented);
+            .Produces<ApiError>(StatusCodes.Status409Conflict);
+        group.MapPost("/{id}/cascade-dispatch", CascadeDispatch).Produces<CascadeReport>(StatusCodes.Status202Accepted)
+            .Produces<ApiError>(StatusCodes.Status400BadRequest).Produces<ApiError>(StatusCodes.Status404NotFound);
         return app;
     }
 
@@ -34,6 +37,24 @@ public static class WorkItemsApi
             return ApiError.Json(StatusCodes.Status400BadRequest, "invalid_query", $"category '{category}' is not one of {string.Join(", ", StateCategories.All)}");
         var list = await workItems.ListAsync(category, q, Math.Clamp(closedLimit ?? DefaultClosedLimit, 0, 5000), cancellationToken);
         return TypedResults.Ok(new WorkItemsResponse(list.Items, list.Items.Count, list.ClosedTotal));
+    }
+
+    /// <summary>
+    /// Starts a cascade over an epic or milestone: its leaves are staged, the ready ones started while fewer
+    /// than the limit run, and each leaf that ends starts the next (202: the cascade goes on after the answer).
+    /// </summary>
+    public static async Task<IResult> CascadeDispatch(string id, HttpRequest request, IGrainFactory grains)
+    {
+        var body = await JsonBody.ReadOptionalAsync<CascadeRequest>(request);
+        if (body.Error is not null) return body.Error;
+        if (body.Value?.AgentType is { } agent && !Gemba.Pools.Names.IsValid(agent))
+            return ApiError.BadRequest("invalid_name", $"agent_type '{agent}' is not a valid name");
+        if (body.Value?.Limit is < 0) return ApiError.BadRequest("invalid_value", "limit must be 0 (the pools' size) or more");
+        var report = await grains.GetGrain<ICascadesGrain>(ICascadesGrain.Key).Start(id, body.Value?.AgentType, body.Value?.Limit ?? 0);
+        if (report.Ok) return TypedResults.Accepted((string?)null, report);
+        return report.Error == CascadeErrors.NotWrapper
+            ? ApiError.BadRequest(report.Error, report.Message)
+            : ApiError.NotFound(report.Error!, report.Message);
     }
 
     /// <summary>
@@ -51,7 +72,7 @@ public static class WorkItemsApi
         {
             RestageErrors.InvalidCategory => StatusCodes.Status400BadRequest,
             RestageErrors.NotFound or ManualStartErrors.NoPool => StatusCodes.Status404NotFound,
-            RestageErrors.CascadeNotBuilt => StatusCodes.Status501NotImplemented,
+            CascadeErrors.NotWrapper => StatusCodes.Status400BadRequest,
             ManualStartErrors.NoPersona or ManualStartErrors.NotRunnable => StatusCodes.Status422UnprocessableEntity,
             ManualStartErrors.StartFailed => StatusCodes.Status502BadGateway,
             _ => StatusCodes.Status409Conflict,
@@ -59,6 +80,10 @@ public static class WorkItemsApi
         return ApiError.Result(status, result.Error!, result.Message);
     }
 }
+
+/// <param name="AgentType">Run the leaves with this agent (default: each pool's own).</param>
+/// <param name="Limit">Leaves running at once (default: the effective size of the pools that run the agent).</param>
+public sealed record CascadeRequest(string? AgentType, int? Limit);
 
 /// <param name="ClosedTotal">Closed beads in the plane; the list holds only the most recently closed.</param>
 public sealed record WorkItemsResponse(IReadOnlyList<WorkItem> Items, int Total, int ClosedTotal);

@@ -1,3 +1,4 @@
+using Gemba.Cascades;
 using Gemba.Dispatch;
 using Gemba.Escalations;
 using Gemba.Events;
@@ -146,6 +147,8 @@ internal sealed partial class SessionGrain(
 
         Publish("bead-done");
         NotifyUp();
+        // A leaf of a cascade that ended lets the cascade start its next leaf now.
+        if (bead is not null) GrainFactory.GetGrain<ICascadesGrain>(ICascadesGrain.Key).BeadEnded(bead).Ignore();
         return new SignalResult(true, state.State.Snapshot.Status.ToWire(), null);
     }
 

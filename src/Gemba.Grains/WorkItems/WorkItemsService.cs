@@ -1,4 +1,5 @@
 using Gemba.Beads;
+using Gemba.Cascades;
 using Gemba.Dispatch;
 using Gemba.Grains.Dispatch;
 using Gemba.WorkItems;
@@ -67,8 +68,11 @@ internal sealed class WorkItemsService(IWorkPlane plane, IGrainFactory grains, I
                 else await plane.RemoveLabelAsync(id, StateCategories.StagedLabel, cancellationToken);
                 break;
             case StateCategories.Started when BeadKinds.IsWrapper(bead.IssueType):
-                return Refused(RestageErrors.CascadeNotBuilt,
-                    $"{id} is a wrapper ({bead.IssueType}): moving it to started runs a cascade over its leaves, which is not built yet; start its leaves one by one");
+            {
+                var cascade = await grains.GetGrain<ICascadesGrain>(ICascadesGrain.Key).Start(id, null, 0);
+                if (!cascade.Ok) return Refused(cascade.Error!, cascade.Message);
+                return new RestageResult(true, null, $"cascade started: {cascade.Message}", await ItemAsync(id, cancellationToken));
+            }
             case StateCategories.Started when BeadKinds.IsRunnable(bead.IssueType):
             {
                 await ReopenAsync(bead, cancellationToken);

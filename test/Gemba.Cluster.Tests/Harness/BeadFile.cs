@@ -15,6 +15,8 @@ public sealed record BeadSpec(string Id, string Title)
     /// <summary>Frontmatter lines (<c>files</c>, <c>repo</c>, <c>branch</c>, <c>concepts</c> ...).</summary>
     public IReadOnlyDictionary<string, string> Front { get; init; } = new Dictionary<string, string>();
     public IReadOnlyList<string> BlockedBy { get; init; } = [];
+    /// <summary>The wrapper this bead is a child of (a parent-child edge).</summary>
+    public string? Parent { get; init; }
 
     public string Description =>
         Front.Count == 0 ? $"Body of {Id}." : $"---\n{string.Join("\n", Front.Select(kv => $"{kv.Key}: {kv.Value}"))}\n---\nBody of {Id}.";
@@ -82,7 +84,9 @@ internal sealed class BeadFile(string beadsDir, TimeProvider time)
                 ["issue_id"] = bead.Id,
                 ["depends_on_id"] = b,
                 ["type"] = "blocks",
-            })]),
+            }), .. (bead.Parent is { } parent
+                ? [(JsonNode?)new JsonObject { ["issue_id"] = bead.Id, ["depends_on_id"] = parent, ["type"] = "parent-child" }]
+                : Array.Empty<JsonNode?>())]),
             ["created_at"] = time.GetUtcNow().ToString("O"),
         };
         return node.ToJsonString(new JsonSerializerOptions { WriteIndented = false });
