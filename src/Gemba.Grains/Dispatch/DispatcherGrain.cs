@@ -547,34 +547,29 @@ internal sealed partial class DispatcherGrain(
 
     private bool IsHeldBack(Bead bead, DateTimeOffset now)
     {
-        if (bead.HasLabel(Options.ParkedLabel) || bead.HasLabel(Gemba.WorkItems.StateCategories.BacklogLabel)) return true;
-        if (!state.State.Failures.TryGetValue(bead.Id, out var failure)) return false;
-        if (failure.Parked)
+        var failure = state.State.Failures.GetValueOrDefault(bead.Id);
+        switch (FailurePolicy.HoldOf(bead, failure, _parkedSinceSnapshot.Contains(bead.Id), now, Options.ParkedLabel))
         {
-            // Parked by this cycle's reconcile: the snapshot predates the label, nobody removed it.
-            if (_parkedSinceSnapshot.Contains(bead.Id)) return true;
-            // The operator removed the label: give the bead a fresh start.
-            state.State.Failures.Remove(bead.Id);
-            return false;
+            case FailurePolicy.Hold.Held:
+                return true;
+            case FailurePolicy.Hold.Forget:
+                state.State.Failures.Remove(bead.Id);
+                return false;
+            default:
+                return false;
         }
-        return failure.RetryAfter > now;
     }
 
     /// <summary>Counts a failure once per session; returns the record when it crosses into parked.</summary>
     private BeadFailureRecord? RecordFailure(string beadId, string sessionId, string reason)
     {
         var now = time.GetUtcNow();
-        var known = state.State.Failures.GetValueOrDefault(beadId);
-        if (known is not null && known.Sessions.Contains(sessionId)) return null;
-        var sessions = known is null ? [sessionId] : known.Sessions.Append(sessionId).ToList();
-        var backoff = Options.RetryBackoff * Math.Pow(2, sessions.Count - 1);
-        var parked = sessions.Count >= Options.MaxAttempts;
-        var record = new BeadFailureRecord(sessions, reason, now + backoff, parked);
+        if (FailurePolicy.Count(state.State.Failures.GetValueOrDefault(beadId), sessionId, reason, now, Options.MaxAttempts, Options.RetryBackoff) is not { } record)
+            return null;
         state.State.Failures[beadId] = record;
-        Record(new DispatchDecision(beadId, Scope, null, sessionId, parked ? DispatchOutcome.Parked : DispatchOutcome.Error,
-            parked ? $"parked after {sessions.Count} failed attempts; last: {reason}" : $"attempt {sessions.Count} failed: {reason}; retry after {record.RetryAfter:O}",
-            null, now));
-        return parked ? record : null;
+        Record(new DispatchDecision(beadId, Scope, null, sessionId, record.Parked ? DispatchOutcome.Parked : DispatchOutcome.Error,
+            FailurePolicy.Describe(record), null, now));
+        return record.Parked ? record : null;
     }
 
     private async Task Park(BeadFailureRecord record)
