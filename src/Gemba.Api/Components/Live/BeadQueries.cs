@@ -8,11 +8,7 @@ internal static class BeadQueries
 {
     public const string ParkedLabel = "gemba:parked";
 
-    /// <summary>
-    /// Beads the dispatcher could hand out now, approximately: the dispatcher's own predicate
-    /// (ReadySet) lives in the grains, which the API does not reference, so this mirrors its main
-    /// rules (open, unassigned, runnable, not deferred, no open blocker) and leaves parked beads out.
-    /// </summary>
+    /// <summary>Beads the dispatcher could hand out now: its own predicate, without the parked ones.</summary>
     public static IEnumerable<Bead> Ready(WorkPlaneSnapshot snapshot, DateTimeOffset now)
     {
         var byId = snapshot.Beads.ToDictionary(b => b.Id, StringComparer.Ordinal);
@@ -20,10 +16,7 @@ internal static class BeadQueries
     }
 
     public static bool IsReady(Bead b, IReadOnlyDictionary<string, Bead> byId, DateTimeOffset now) =>
-        b.Status == BeadStatus.Open && !b.Pinned && !b.Ephemeral && BeadKinds.IsRunnable(b.IssueType)
-        && string.IsNullOrEmpty(b.Assignee) && !(b.DeferUntil > now) && !b.HasLabel(ParkedLabel)
-        && b.Dependencies.All(d => !DependencyTypes.IsBlocking(d.Type)
-            || !byId.TryGetValue(d.DependsOnId, out var blocker) || blocker.IsClosed || blocker.Status == BeadStatus.Pinned);
+        !IsParked(b) && ReadySet.IsReady(b, id => byId.GetValueOrDefault(id), now);
 
     public static bool IsParked(Bead b) => b.HasLabel(ParkedLabel);
 

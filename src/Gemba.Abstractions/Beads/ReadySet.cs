@@ -1,6 +1,4 @@
-using Gemba.Beads;
-
-namespace Gemba.Grains.Dispatch;
+namespace Gemba.Beads;
 
 /// <summary>
 /// The one predicate deciding whether a bead may be handed to an agent now. The dispatcher
