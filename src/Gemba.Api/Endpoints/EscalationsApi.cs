@@ -25,19 +25,13 @@ public static class EscalationsApi
     /// </summary>
     public static async Task<Results<Ok<Escalation>, JsonHttpResult<ApiError>>> Resolve(string id, HttpRequest request, IGrainFactory grains, TimeProvider time)
     {
-        var book = grains.GetGrain<IEscalationsGrain>(IEscalationsGrain.Key);
-        var list = await book.List();
-        if (list.Open.FirstOrDefault(e => e.Id == id) is not { } open)
-            return list.Resolved.Any(e => e.Id == id)
-                ? ApiError.Json(StatusCodes.Status409Conflict, "already_resolved", $"escalation '{id}' is already resolved")
-                : ApiError.Json(StatusCodes.Status404NotFound, "escalation_not_found", $"no open escalation '{id}'");
         var note = request.Query["note"].ToString().Trim();
         var resolution = note.Length == 0 ? "resolved by an operator" : $"resolved by an operator: {note[..Math.Min(note.Length, 200)]}";
-        await grains.GetGrain<ISessionGrain>(open.SessionId).ResolveEscalation(id, resolution);
-        // Either way the list ends resolved: the session's own resolution arrives one-way, this one at once.
-        var resolved = await book.Resolve(id, resolution)
-            ?? (await book.List()).Resolved.FirstOrDefault(e => e.Id == id)
-            ?? open with { ResolvedAt = time.GetUtcNow(), Resolution = resolution };
+        var (resolved, already) = await OperatorCalls.ResolveEscalationAsync(grains, id, resolution, time.GetUtcNow());
+        if (resolved is null)
+            return already
+                ? ApiError.Json(StatusCodes.Status409Conflict, "already_resolved", $"escalation '{id}' is already resolved")
+                : ApiError.Json(StatusCodes.Status404NotFound, "escalation_not_found", $"no open escalation '{id}'");
         return TypedResults.Ok(resolved);
     }
 

@@ -50,14 +50,8 @@ public static class OperatorApi
             if (value is not null && !Names.IsValid(value))
                 return ApiError.BadRequest("invalid_name", $"{field} '{value}' is not a valid name: letters, digits, '.', '_' or '-', at most 64 characters");
 
-        var config = await grains.GetGrain<IConfigGrain>(IConfigGrain.Key).Get();
-        var scopes = config.Scopes.ToList();
-        var scope = start.Scope
-            ?? (scopes.Count == 1 ? scopes[0] : null)
-            ?? (start.Persona is { } p && config.Pools.Where(x => x.Persona == p).Select(x => x.Scope).Distinct().ToList() is [var only] ? only : null)
-            ?? (scopes.Count == 0 ? PoolKey.LocalScope : null);
-        if (scope is null)
-            return ApiError.BadRequest("missing_field", $"several scopes are in force ({string.Join(", ", scopes)}): pass scope");
+        var (scope, problem) = await OperatorCalls.ScopeForStartAsync(grains, start.Scope, start.Persona);
+        if (scope is null) return ApiError.BadRequest("missing_field", problem!);
 
         var result = await grains.GetGrain<IDispatcherGrain>(scope).StartManual(new ManualStartRequest(start.BeadId.Trim(), start.Persona, start.AgentType));
         if (result.Ok)
@@ -74,44 +68,31 @@ public static class OperatorApi
     }
 
     /// <summary>Gives a parked bead another chance: whichever scope's dispatcher parked it forgets its failures.</summary>
-    public static async Task<IResult> Unpark(string id, IGrainFactory grains)
-    {
-        var config = await grains.GetGrain<IConfigGrain>(IConfigGrain.Key).Get();
-        var scopes = config.Scopes.Append(PoolKey.LocalScope).Distinct(StringComparer.Ordinal);
-        var answers = await Task.WhenAll(scopes.Select(s => grains.GetGrain<IDispatcherGrain>(s).Unpark(id)));
-        return answers.Any(a => a)
+    public static async Task<IResult> Unpark(string id, IGrainFactory grains) =>
+        await OperatorCalls.UnparkAsync(grains, id)
             ? TypedResults.Ok(new UnparkResponse(id, "unparked: its failures are forgotten and the next cycle may dispatch it"))
             : ApiError.NotFound("not_parked", $"no parked bead '{id}'");
-    }
 
     /// <summary>Ends the member now; a bead it holds goes back to open (the ledger releases its claim).</summary>
-    public static async Task<IResult> End(string id, IGrainFactory grains)
-    {
-        var session = grains.GetGrain<ISessionGrain>(id);
-        if (await session.GetSummary() is null) return UnknownSession(id);
-        var summary = await session.Stop("ended by an operator");
-        await grains.GetGrain<IPoolGrain>(summary.Pool.ToString()).MemberChanged(summary);
-        return TypedResults.Ok(new SessionActionResponse(id, summary.Status.ToWire(), summary.CurrentBead, "ended"));
-    }
+    public static async Task<IResult> End(string id, IGrainFactory grains) =>
+        await OperatorCalls.EndAsync(grains, id) is { } summary
+            ? TypedResults.Ok(new SessionActionResponse(id, summary.Status.ToWire(), summary.CurrentBead, "ended"))
+            : UnknownSession(id);
 
     public static async Task<IResult> Drain(string id, IGrainFactory grains)
     {
-        var session = grains.GetGrain<ISessionGrain>(id);
-        if (await session.GetSummary() is null) return UnknownSession(id);
-        var summary = await session.Drain();
+        if (await OperatorCalls.DrainAsync(grains, id) is not { } summary) return UnknownSession(id);
         var what = summary.Status.IsTerminal() ? "stopped (it was idle)" : $"draining: stops when {summary.CurrentBead ?? "its bead"} is done";
         return TypedResults.Ok(new SessionActionResponse(id, summary.Status.ToWire(), summary.CurrentBead, what));
     }
 
-    public static async Task<IResult> Recycle(string id, IGrainFactory grains)
-    {
-        var session = grains.GetGrain<ISessionGrain>(id);
-        if (await session.GetSummary() is null) return UnknownSession(id);
-        var result = await session.Recycle();
-        return result.Accepted
-            ? TypedResults.Ok(new SessionActionResponse(id, result.Status, null, "recycled"))
-            : ApiError.Result(StatusCodes.Status409Conflict, "not_idle", result.Message ?? "only an idle member can be recycled");
-    }
+    public static async Task<IResult> Recycle(string id, IGrainFactory grains) =>
+        await OperatorCalls.RecycleAsync(grains, id) switch
+        {
+            null => UnknownSession(id),
+            { Accepted: true } result => TypedResults.Ok(new SessionActionResponse(id, result.Status, null, "recycled")),
+            var result => ApiError.Result(StatusCodes.Status409Conflict, "not_idle", result.Message ?? "only an idle member can be recycled"),
+        };
 
     public static Task<IResult> Pause(string scope, string persona, HttpRequest request, IGrainFactory grains) =>
         SetPause(scope, persona, grains, Note(request) ?? "paused by an operator");
@@ -123,10 +104,11 @@ public static class OperatorApi
         if (!Names.IsValid(scope) || !Names.IsValid(persona))
             return ApiError.BadRequest("invalid_name", $"'{scope}/{persona}' is not a pool key: scope and persona are names of letters, digits, '.', '_' or '-'");
         var key = new PoolKey(scope, persona);
-        var config = await grains.GetGrain<IConfigGrain>(IConfigGrain.Key).Get();
-        if (config.Pools.All(p => p.Key != key))
+        if (await OperatorCalls.SetPauseAsync(grains, key, reason) is not { } view)
+        {
+            var config = await grains.GetGrain<IConfigGrain>(IConfigGrain.Key).Get();
             return ApiError.NotFound("pool_not_found", $"no pool {key} in force (pools: {string.Join(", ", config.Pools.Select(p => p.Key.ToString()))})");
-        var view = await grains.GetGrain<IPoolGrain>(key.ToString()).SetPause(reason);
+        }
         return TypedResults.Ok(new PoolPauseResponse(scope, persona, view.Pause is not null, view.Pause?.Since, view.Pause?.Reason));
     }
 
