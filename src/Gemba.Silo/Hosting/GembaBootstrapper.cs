@@ -82,6 +82,16 @@ internal sealed partial class GembaBootstrapper(
 
     private void ReloadFromDisk()
     {
+        // An editor that saves in place truncates the file, then writes it: a read in between sees an empty
+        // pool.toml, which is a valid config (no pools) and would drain every pool. Only files that stay
+        // the same for a moment are read; one still changing gets the next look.
+        var before = Fingerprint();
+        Thread.Sleep(SettleTime);
+        if (Fingerprint() != before)
+        {
+            _debounce!.Change(200, Timeout.Infinite);
+            return;
+        }
         var (set, adopted) = config.Reload();
         if (!adopted)
         {
@@ -90,6 +100,17 @@ internal sealed partial class GembaBootstrapper(
         }
         LogReloaded(set.Resolved.Pools.Count);
         Apply(set.Resolved).ContinueWith(t => LogApplyFailed(t.Exception!), TaskContinuationOptions.OnlyOnFaulted);
+    }
+
+    private static readonly TimeSpan SettleTime = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Size and write time of every config file: what changes while one is being written.</summary>
+    private string Fingerprint()
+    {
+        var options = config.Options;
+        var files = new[] { options.PoolConfig, options.AgentsRegistry }
+            .Concat(Directory.Exists(options.PersonasDir) ? Directory.EnumerateFiles(options.PersonasDir, "*.toml").Order(StringComparer.Ordinal) : []);
+        return string.Join('|', files.Select(f => new FileInfo(f) is { Exists: true } i ? $"{f}:{i.Length}:{i.LastWriteTimeUtc.Ticks}" : $"{f}:-"));
     }
 
     public void Dispose()
