@@ -19,6 +19,7 @@ public static class GembaApi
     public static IServiceCollection AddGembaApi(this IServiceCollection services, GembaServerInfo info)
     {
         services.AddSingleton(info);
+        services.AddSingleton<PoolsReadCache>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddGembaUi();
         services.ConfigureHttpJsonOptions(o =>
@@ -50,6 +51,17 @@ public static class GembaApi
         app.UseMiddleware<RequestBodyLimit>();
         if (!string.IsNullOrEmpty(bearerToken)) app.UseMiddleware<BearerTokenMiddleware>(bearerToken);
         app.UseMiddleware<ConfirmNonceMiddleware>();
+        app.Use((context, next) =>
+        {
+            // Shared reads must not hand a client back a state older than its own change: invalidated as
+            // the answer starts, after the handler's effect and before the client can ask again.
+            if (ConfirmNonceMiddleware.IsMutation(context.Request))
+            {
+                var cache = context.RequestServices.GetRequiredService<PoolsReadCache>();
+                context.Response.OnStarting(() => { cache.Invalidate(); return Task.CompletedTask; });
+            }
+            return next(context);
+        });
         app.UseAntiforgery();
         return app;
     }

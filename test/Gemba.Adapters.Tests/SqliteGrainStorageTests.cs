@@ -23,7 +23,7 @@ public sealed class SqliteGrainStorageTests : IDisposable
     private string DbPath => _dir.Combine(".gemba", "state.db");
 
     private SqliteGrainStorage NewStorage() =>
-        new("test", new SqliteGrainStorageOptions { DatabasePath = DbPath }, NullLogger<SqliteGrainStorage>.Instance);
+        new("test", new SqliteGrainStorageOptions { DatabasePath = DbPath, GrainStorageSerializer = GembaStateFormat.CreateSerializer() }, NullLogger<SqliteGrainStorage>.Instance);
 
     private static PoolTestState SampleState() => new(
         "engineer",

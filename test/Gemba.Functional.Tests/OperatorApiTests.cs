@@ -26,10 +26,19 @@ public sealed class OperatorApiTests(EditorServer server)
         Assert.True(paused["paused"]!.GetValue<bool>());
         Assert.Equal("deploying", paused["reason"]!.GetValue<string>());
         Assert.NotNull(paused["since"]);
+        // /api/pools answers from a shared read; a client's own change is never hidden by it.
+        Assert.Equal("deploying", (await PoolRow())["paused"]?.GetValue<string>());
 
         var (_, resumed) = await Send(HttpMethod.Post, "api/pools/local/engineer/resume");
         Assert.False(resumed["paused"]!.GetValue<bool>());
         Assert.Null(resumed["reason"]);
+        Assert.Null((await PoolRow())["paused"]);
+    }
+
+    private async Task<JsonNode> PoolRow()
+    {
+        var pools = JsonNode.Parse(await Http.GetStringAsync("api/pools"))!["pools"]!.AsArray();
+        return pools.Single(p => p!["persona"]!.GetValue<string>() == "engineer")!;
     }
 
     [Fact]

@@ -17,7 +17,7 @@ internal static class StorageOnlyMeasure
 
     public static async Task RunAsync(bool quick, string directory, ResultTable table)
     {
-        var storage = new SqliteGrainStorage("bench", new SqliteGrainStorageOptions { DatabasePath = Path.Combine(directory, "storage-only.db") },
+        var storage = new SqliteGrainStorage("bench", new SqliteGrainStorageOptions { DatabasePath = Path.Combine(directory, "storage-only.db"), GrainStorageSerializer = GembaStateFormat.CreateSerializer() },
             NullLogger<SqliteGrainStorage>.Instance);
         var perWriter = quick ? 50 : 200;
         const int writers = 32;

@@ -3,7 +3,7 @@ using Gemba.Pools;
 using Gemba.Sessions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 
 namespace Gemba.Api.Endpoints;
@@ -18,7 +18,13 @@ public static class PoolsApi
         return app;
     }
 
-    public static async Task<Ok<PoolsResponse>> GetPools(IGrainFactory grains, TimeProvider time)
+    /// <summary>The body is <see cref="PoolsResponse"/>, shared between concurrent callers (<see cref="PoolsReadCache"/>).</summary>
+    [ProducesResponseType<PoolsResponse>(StatusCodes.Status200OK, "application/json")]
+    public static async Task<IResult> GetPools(PoolsReadCache cache) =>
+        TypedResults.Bytes(await cache.GetJsonAsync(), "application/json");
+
+    /// <summary>Reads the pools in force and their live members now; the web UI's pages and the cache call it.</summary>
+    public static async Task<PoolsResponse> ReadAsync(IGrainFactory grains, TimeProvider time)
     {
         var (config, views) = await PoolViews.LoadAsync(grains);
         var retired = await PoolViews.LoadRetiredAsync(grains);
@@ -26,7 +32,7 @@ public static class PoolsApi
         var rows = config.Pools.Select((pool, i) => Row(pool, views[i], now))
             .Concat(retired.Select(r => Row(Removed(r.Key), r.View, now) with { Removed = true }))
             .ToList();
-        return TypedResults.Ok(new PoolsResponse(rows, now));
+        return new PoolsResponse(rows, now);
     }
 
     /// <summary>A pool taken out of pool.toml whose members still finish their beads: size 0, nothing new.</summary>

@@ -115,7 +115,7 @@ public sealed class ConfirmNonceMiddleware(RequestDelegate next, TimeProvider ti
         return (context.Request.Path.Value ?? "").TrimEnd('/').ToLowerInvariant();
     }
 
-    private static bool IsMutation(HttpRequest request) =>
+    public static bool IsMutation(HttpRequest request) =>
         request.Path.StartsWithSegments("/api")
         && (HttpMethods.IsPost(request.Method) || HttpMethods.IsPut(request.Method)
             || HttpMethods.IsPatch(request.Method) || HttpMethods.IsDelete(request.Method));

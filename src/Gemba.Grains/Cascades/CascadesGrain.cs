@@ -145,10 +145,12 @@ internal sealed partial class CascadesGrain(
     private partial void LogDone(string wrapper, int leaves);
 }
 
+[GenerateSerializer, Alias("gemba.state.CascadesState")]
 public sealed class CascadesState
 {
-    public Dictionary<string, CascadeRecord> Active { get; set; } = new(StringComparer.Ordinal);
+    [Id(0)] public Dictionary<string, CascadeRecord> Active { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <param name="Leaves">The wrapper's leaves at the last pass: whose end triggers the next.</param>
+[GenerateSerializer, Immutable, Alias("gemba.state.CascadeRecord")]
 public sealed record CascadeRecord(string? AgentType, int Limit, IReadOnlyList<string> Leaves);

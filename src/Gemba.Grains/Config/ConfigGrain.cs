@@ -55,10 +55,11 @@ internal sealed class ConfigGrain(
     }
 }
 
+[GenerateSerializer, Alias("gemba.state.ResolvedConfigState")]
 public sealed class ResolvedConfigState
 {
-    public ResolvedConfig? Config { get; set; }
+    [Id(0)] public ResolvedConfig? Config { get; set; }
 
     /// <summary>Removed pools whose members were still live when they were removed.</summary>
-    public List<PoolKey> Retired { get; set; } = [];
+    [Id(1)] public List<PoolKey> Retired { get; set; } = [];
 }

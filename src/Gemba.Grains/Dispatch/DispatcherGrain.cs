@@ -192,7 +192,7 @@ internal sealed partial class DispatcherGrain(
         var beads = Index(snapshot.Beads);
         if (!maintenance && !HasCapacity(pools, views, now) && !HasUnconfirmedClaims)
             return new CycleReport(0, 0, [], Stopwatch.GetElapsedTime(started));
-        var ledgerChanged = await Reconcile(views, beads, now);
+        var ledgerChanged = await Reconcile(views, beads);
         var plan = DispatchPlanner.Plan(BuildInput(config, pools, views, snapshot, beads, now));
         var decisions = plan.Decisions.ToDictionary(d => d.BeadId, StringComparer.Ordinal);
         var dispatched = plan.Assignments.Count == 0 ? 0 : await Execute(plan, beads, decisions, now);
@@ -425,85 +425,28 @@ internal sealed partial class DispatcherGrain(
     }
 
     /// <summary>
-    /// Makes the ledger agree with who actually holds what: confirms claims a member holds, drops
-    /// claims whose member finished, and releases claims nobody holds (a crash between claim and
-    /// hand-over, a failed member), so no bead is lost. Session lookups and releases run in
-    /// parallel: a cycle after a burst of completions must not await them one by one.
+    /// Makes the ledger agree with who actually holds what (<see cref="ClaimReconcile"/> decides). Session
+    /// lookups and releases run in parallel: a cycle after a burst of completions must not await them one by one.
     /// </summary>
-    private async Task<bool> Reconcile(PoolView[] views, Dictionary<string, Bead> beads, DateTimeOffset now)
+    private async Task<bool> Reconcile(PoolView[] views, Dictionary<string, Bead> beads)
     {
-        var changed = false;
-        var holders = new Dictionary<string, MemberSummary>(StringComparer.Ordinal);
-        var ours = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var view in views)
-        {
-            foreach (var m in view.Members)
-            {
-                ours.Add(m.SessionId);
-                if (m.CurrentBead is { } held) holders[held] = m;
-            }
-            foreach (var r in view.Retired) ours.Add(r.SessionId);
-        }
+        var claims = state.State.Claims;
+        var findings = ClaimReconcile.Survey(claims, views, beads);
+        if (findings.Settled) return findings.Changed;
 
-        var unheld = new List<(string BeadId, ClaimRecord Claim)>();
-        foreach (var (beadId, claim) in state.State.Claims)
-        {
-            ours.Add(claim.SessionId);
-            if (holders.TryGetValue(beadId, out var holder) && holder.SessionId == claim.SessionId)
-            {
-                if (!claim.Confirmed) { state.State.Claims[beadId] = claim with { Confirmed = true }; changed = true; }
-                continue;
-            }
-            unheld.Add((beadId, claim));
-        }
-
-        // In-progress beads assigned to one of our sessions that neither the ledger nor a pool view accounts for.
-        var strays = beads.Values
-            .Where(b => b.Status == BeadStatus.InProgress && b.Assignee is { } a && ours.Contains(a)
-                && !state.State.Claims.ContainsKey(b.Id) && !(holders.TryGetValue(b.Id, out var h) && h.SessionId == a))
-            .Select(b => (BeadId: b.Id, SessionId: b.Assignee!))
-            .ToList();
-        if (unheld.Count == 0 && strays.Count == 0) return changed;
-
-        var asked = unheld.Select(u => u.Claim.SessionId).Concat(strays.Select(s => s.SessionId)).Distinct(StringComparer.Ordinal).ToList();
+        var asked = findings.ToAsk;
         var answers = await Task.WhenAll(asked.Select(Ask));
         // A session that cannot be asked now (its silo is failing over) is left for the next cycle.
-        var summaries = asked.Zip(answers).Where(p => p.Second.Known).ToDictionary(p => p.First, p => p.Second.Summary, StringComparer.Ordinal);
+        var known = asked.Zip(answers).Where(p => p.Second.Known).ToDictionary(p => p.First, p => p.Second.Summary, StringComparer.Ordinal);
+        var settlement = ClaimReconcile.Settle(claims, findings, known, beads);
 
-        var releases = new List<(string BeadId, string SessionId)>();
-        foreach (var (beadId, claim) in unheld)
-        {
-            if (!summaries.TryGetValue(claim.SessionId, out var summary)) continue;
-            switch (Classify(summary, beadId))
-            {
-                case Holding.Yes:
-                    // The member holds it but its pool never heard (crash mid-dispatch): adopt it.
-                    Pool(claim.Pool).MemberChanged(summary!).Ignore();
-                    if (!claim.Confirmed) state.State.Claims[beadId] = claim with { Confirmed = true };
-                    break;
-                case Holding.Finished:
-                    state.State.Claims.Remove(beadId);
-                    break;
-                default:
-                    if (summary is { Status: SessionStatus.Failed } && (summary.CurrentBead ?? summary.LastBead) == beadId
-                        && RecordFailure(beadId, claim.SessionId, summary.Reason ?? "session failed") is { } parked)
-                        await Park(parked);
-                    if (beads.TryGetValue(beadId, out var bead) && bead.Status == BeadStatus.InProgress && bead.Assignee == claim.SessionId)
-                        releases.Add((beadId, claim.SessionId));
-                    state.State.Claims.Remove(beadId);
-                    break;
-            }
-            changed = true;
-        }
-        foreach (var (beadId, sessionId) in strays)
-        {
-            if (!summaries.TryGetValue(sessionId, out var summary) || Classify(summary, beadId) != Holding.No) continue;
-            LogStrandedClaim(Scope, beadId, sessionId);
-            releases.Add((beadId, sessionId));
-        }
+        foreach (var member in settlement.Adopt) Pool(member.Pool).MemberChanged(member).Ignore();
+        foreach (var (holder, reason) in settlement.Failed)
+            if (RecordFailure(holder.BeadId, holder.SessionId, reason) is { } parked) await Park(parked);
+        foreach (var stray in settlement.Stranded) LogStrandedClaim(Scope, stray.BeadId, stray.SessionId);
         // The plane re-checks the holder under its lock, so a bead closed meanwhile is never reopened.
-        await Task.WhenAll(releases.Select(r => workPlane.ReleaseAsync(r.BeadId, r.SessionId)));
-        return changed;
+        await Task.WhenAll(settlement.Release.Select(r => workPlane.ReleaseAsync(r.BeadId, r.SessionId)));
+        return settlement.Changed;
     }
 
     private async Task<(bool Known, MemberSummary? Summary)> Ask(string sessionId)
@@ -524,18 +467,8 @@ internal sealed partial class DispatcherGrain(
     {
         var (known, summary) = await Ask(sessionId);
         if (!known) return (true, null);
-        return Classify(summary, beadId) == Holding.Yes ? (true, summary) : (false, null);
+        return ClaimReconcile.Classify(summary, beadId) == ClaimReconcile.Holding.Yes ? (true, summary) : (false, null);
     }
-
-    private enum Holding { Yes, Finished, No }
-
-    /// <summary>Whether a session holds a bead, has just finished it (bead-done closes it), or lost it.</summary>
-    private static Holding Classify(MemberSummary? summary, string beadId) => summary switch
-    {
-        { CurrentBead: var current } when current == beadId && !summary.Status.IsTerminal() => Holding.Yes,
-        { Status: not SessionStatus.Failed, LastBead: var last } when last == beadId && summary.CurrentBead != beadId => Holding.Finished,
-        _ => Holding.No,
-    };
 
     private BeadTraits TraitsOf(Bead bead)
     {

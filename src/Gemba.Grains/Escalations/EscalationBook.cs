@@ -7,14 +7,15 @@ namespace Gemba.Grains.Escalations;
 /// nothing an agent can make us keep grows without bound; an open escalation is only dropped past
 /// <see cref="MaxOpen"/>, oldest first, which a sane cluster never reaches (one per member at most).
 /// </summary>
+[GenerateSerializer, Alias("gemba.state.EscalationBook")]
 public sealed class EscalationBook
 {
     public const int MaxOpen = 1000;
     public const int ResolvedKept = 100;
 
-    public List<Escalation> Open { get; set; } = [];
+    [Id(0)] public List<Escalation> Open { get; set; } = [];
 
-    public List<Escalation> Resolved { get; set; } = [];
+    [Id(1)] public List<Escalation> Resolved { get; set; } = [];
 
     /// <returns>Whether anything changed.</returns>
     public bool Upsert(Escalation escalation)

@@ -10,14 +10,16 @@ namespace Gemba.Grains.Pools;
 /// Live summaries (with profiles) are kept in memory only and re-read from the session grains on
 /// activation, so a write is small and happens only when membership changes.
 /// </summary>
+[GenerateSerializer, Alias("gemba.state.PoolState")]
 public sealed class PoolState
 {
-    public ResolvedPool? Config { get; set; }
-    public List<string> MemberIds { get; set; } = [];
-    public List<MemberSummary> Retired { get; set; } = [];
+    [Id(0)] public ResolvedPool? Config { get; set; }
+    [Id(1)] public List<string> MemberIds { get; set; } = [];
+    [Id(2)] public List<MemberSummary> Retired { get; set; } = [];
     /// <summary>Set while an operator has paused the pool's auto-dispatch; kept across restarts.</summary>
-    public PoolPause? Pause { get; set; }
+    [Id(3)] public PoolPause? Pause { get; set; }
 
     [JsonIgnore]
+    [field: NonSerialized]
     public Dictionary<string, MemberSummary> Members { get; } = new(StringComparer.Ordinal);
 }

@@ -7,6 +7,7 @@ namespace Gemba.Grains.Sessions;
 /// <summary>A pool member's state as its grain persists it. Transitions never mutate; they return a new snapshot.</summary>
 /// <param name="Incarnation">Fencing token: bumped on every new bead and every recycle.</param>
 /// <param name="FailureCount">Failures of this member (a member fails at most once; kept for the record).</param>
+[GenerateSerializer, Immutable, Alias("gemba.state.SessionSnapshot")]
 public sealed record SessionSnapshot(
     string SessionId,
     PoolKey Pool,

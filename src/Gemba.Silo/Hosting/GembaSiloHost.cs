@@ -74,8 +74,8 @@ public static class GembaSiloHost
 
         builder.UseOrleans(silo =>
         {
-            // State is stored as plain JSON without CLR type names (Redis; our SQLite storage does the same itself).
-            silo.UseSystemTextJsonGrainStorageSerializer();
+            // One state format for SQLite and Redis: plain JSON without CLR type names.
+            silo.UseGembaStateFormat();
             // A native spawn creates a git worktree and waits for the agent's pane to be ready: on a large
             // repository that outlasts Orleans' default 30 s answer time of the dispatch → pool → session chain.
             silo.Configure<Orleans.Configuration.SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(3));

@@ -10,8 +10,10 @@ namespace Gemba.Silo.Storage;
 /// Grain storage in one SQLite file (DESIGN §7, embedded mode). Reads are single statements on
 /// pooled connections (WAL readers never block); writes go through <see cref="SqliteWriteBatcher"/>,
 /// which commits whatever is queued in one transaction, each write keeping its own ETag check.
+/// State is rendered by the provider's grain-storage serializer (<see cref="GembaStateFormat"/>, as Redis).
+/// In the silo lifecycle it opens the database before grains run and flushes and closes it after they stop.
 /// </summary>
-internal sealed partial class SqliteGrainStorage : IGrainStorage
+internal sealed partial class SqliteGrainStorage : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>, IAsyncDisposable
 {
     private readonly string _name;
     private readonly SqliteGrainStorageOptions _options;
@@ -22,14 +24,21 @@ internal sealed partial class SqliteGrainStorage : IGrainStorage
 
     public SqliteGrainStorage(string name, SqliteGrainStorageOptions options, ILogger<SqliteGrainStorage> logger)
     {
-        ArgumentException.ThrowIfNullOrEmpty(options.DatabasePath);
+        // Settings are checked by SqliteGrainStorageOptionsValidator when the silo starts, naming this provider.
         _name = name;
         _options = options;
         _logger = logger;
-        _connectionString = SqliteSchema.ConnectionString(options.DatabasePath);
+        _connectionString = options.DatabasePath.Length == 0 ? "" : SqliteSchema.ConnectionString(options.DatabasePath);
         _schema = new Lazy<Task>(() => SqliteSchema.EnsureAsync(options.DatabasePath, _connectionString, options.BusyTimeout));
         _writer = new SqliteWriteBatcher(_connectionString, () => _schema.Value, options.BusyTimeout);
     }
+
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe($"{nameof(SqliteGrainStorage)}-{_name}", ServiceLifecycleStage.ApplicationServices,
+            _ => _schema.Value, _ => DisposeAsync().AsTask());
+
+    /// <summary>Waits for queued writes to commit, then closes the write connection.</summary>
+    public ValueTask DisposeAsync() => _writer.DisposeAsync();
 
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
@@ -50,7 +59,7 @@ internal sealed partial class SqliteGrainStorage : IGrainStorage
         T? state;
         try
         {
-            state = SqliteStateJson.Deserialize<T>(payload);
+            state = _options.GrainStorageSerializer.Deserialize<T>(BinaryData.FromString(payload));
         }
         catch (System.Text.Json.JsonException ex)
         {
@@ -58,7 +67,7 @@ internal sealed partial class SqliteGrainStorage : IGrainStorage
             throw new InvalidOperationException(
                 $"grain state {stateName} of {grainId} in {_options.DatabasePath} cannot be read as {typeof(T).Name}: {ex.Message}", ex);
         }
-        grainState.State = state ?? SqliteStateJson.CreateEmpty<T>();
+        grainState.State = state ?? Empty<T>();
         grainState.ETag = etag.ToString(CultureInfo.InvariantCulture);
         grainState.RecordExists = true;
     }
@@ -72,7 +81,7 @@ internal sealed partial class SqliteGrainStorage : IGrainStorage
                 throw new InconsistentStateException($"ETag '{grainState.ETag}' was not issued by this storage", "unknown", grainState.ETag);
             expected = parsed;
         }
-        var write = new StateWrite(grainId.Type.ToString()!, grainId.Key.ToString()!, stateName, expected, SqliteStateJson.Serialize(grainState.State));
+        var write = new StateWrite(grainId.Type.ToString()!, grainId.Key.ToString()!, stateName, expected, _options.GrainStorageSerializer.Serialize(grainState.State).ToString());
         try
         {
             var etag = await _writer.WriteAsync(write).ConfigureAwait(false);
@@ -109,9 +118,24 @@ internal sealed partial class SqliteGrainStorage : IGrainStorage
                 throw await ConflictAsync(connection, grainId, stateName, grainState.ETag, "clear").ConfigureAwait(false);
         }
 
-        grainState.State = SqliteStateJson.CreateEmpty<T>();
+        grainState.State = Empty<T>();
         grainState.ETag = null;
         grainState.RecordExists = false;
+    }
+
+    /// <summary>A fresh state after a clear: a parameterless constructor if there is one, else an empty record bound to its constructor.</summary>
+    private T Empty<T>()
+    {
+        var type = typeof(T);
+        if (type.IsValueType || type.GetConstructor(Type.EmptyTypes) is not null) return Activator.CreateInstance<T>();
+        try
+        {
+            return _options.GrainStorageSerializer.Deserialize<T>(BinaryData.FromString("{}"))!;
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or NotSupportedException or InvalidOperationException)
+        {
+            return default!;
+        }
     }
 
     private async Task<SqliteConnection> OpenAsync()

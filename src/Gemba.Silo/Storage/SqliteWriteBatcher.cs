@@ -134,10 +134,15 @@ internal sealed class SqliteWriteBatcher(string connectionString, Func<Task> ens
         _connection = null;
     }
 
+    /// <summary>Commits what is still queued (a write that raced the shutdown is kept, not dropped), then closes.</summary>
     public async ValueTask DisposeAsync()
     {
         await _gate.WaitAsync().ConfigureAwait(false);
-        try { await ResetConnectionAsync().ConfigureAwait(false); }
+        try
+        {
+            if (!_queue.IsEmpty) await DrainAsync().ConfigureAwait(false);
+            await ResetConnectionAsync().ConfigureAwait(false);
+        }
         finally { _gate.Release(); }
     }
 }

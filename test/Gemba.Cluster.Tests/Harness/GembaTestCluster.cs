@@ -113,6 +113,7 @@ internal sealed class GembaTestCluster : IAsyncDisposable
                 o.Tick = TimeSpan.FromSeconds(10);
                 setup.Dispatch?.Invoke(o);
             });
+            silo.UseGembaStateFormat();
             silo.AddSqliteGrainStorage(GembaStorage.Name, dbPath);
             silo.UseInMemoryReminderService();
         });
