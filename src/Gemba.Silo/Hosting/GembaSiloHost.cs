@@ -76,6 +76,7 @@ public static class GembaSiloHost
         {
             // State is stored as plain JSON without CLR type names (Redis; our SQLite storage does the same itself).
             silo.UseSystemTextJsonGrainStorageSerializer();
+            silo.AddGembaTelemetry(options, Version);
             // A native spawn creates a git worktree and waits for the agent's pane to be ready: on a large
             // repository that outlasts Orleans' default 30 s answer time of the dispatch → pool → session chain.
             silo.Configure<Orleans.Configuration.SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(3));
@@ -111,6 +112,7 @@ public static class GembaSiloHost
         var app = builder.Build();
         app.UseGembaApi(options.Token);
         app.MapGembaApi();
+        app.MapGembaTelemetry(options);
         return app;
     }
 
