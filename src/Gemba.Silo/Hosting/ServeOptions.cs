@@ -42,7 +42,7 @@ public sealed record ServeOptions
     /// <summary>The Orleans dashboard at <c>/admin/dashboard</c>.</summary>
     public bool Dashboard { get; init; }
     /// <summary>More telemetry wiring (in-memory exporters of tests, an embedding host); turns tracing on.</summary>
-    public Action<OpenTelemetry.IOpenTelemetryBuilder>? Telemetry { get; init; }
+    public Action<OpenTelemetry.OpenTelemetryBuilder>? Telemetry { get; init; }
 
     /// <summary>Gas Town: beads id prefix → rig, read from <c>gt rig list</c> at start-up.</summary>
     public IReadOnlyDictionary<string, string> RigPrefixes { get; init; } = new Dictionary<string, string>();
