@@ -123,11 +123,22 @@ internal static class ServeCommand
         }
         try
         {
+            if (PortCheck.FirstInUse(options) is { } taken)
+            {
+                await Console.Error.WriteLineAsync(taken);
+                return 1;
+            }
             if (!options.Quiet)
                 foreach (var line in Banner.Lines(options, workPlane.Info, config, GembaSiloHost.Version)) Console.WriteLine(line);
             var app = GembaSiloHost.Build(options, new ConfigState(options, config), workPlane);
             await app.RunAsync(cancel);
             return 0;
+        }
+        catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+        {
+            // Taken between the check and the bind.
+            await Console.Error.WriteLineAsync(PortCheck.InUseMessage("--port", options.Listen, options.Port));
+            return 1;
         }
         finally
         {
