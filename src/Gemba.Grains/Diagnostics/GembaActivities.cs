@@ -34,6 +34,9 @@ public static class GembaActivities
 
     private static readonly ActivitySource Source = new(SourceName);
 
+    /// <summary>Whether anyone listens: callers skip building span data nobody records.</summary>
+    public static bool Enabled => Source.HasListeners();
+
     public static Activity? StartCycle(string scope, bool maintenance)
     {
         var activity = Source.StartActivity(Cycle, ActivityKind.Internal);

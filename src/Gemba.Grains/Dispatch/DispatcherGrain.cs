@@ -444,7 +444,7 @@ internal sealed partial class DispatcherGrain(
 
     private async Task<IReadOnlyList<MemberDispatchResult>> HandOver(PoolKey pool, List<MemberAssignment> assignments)
     {
-        using var span = GembaActivities.StartHandOver(pool.ToString(), [.. assignments.Select(a => (a.Bead.BeadId, a.SessionId))]);
+        using var span = GembaActivities.Enabled ? GembaActivities.StartHandOver(pool.ToString(), [.. assignments.Select(a => (a.Bead.BeadId, a.SessionId))]) : null;
         var results = await Pool(pool).Dispatch(assignments);
         var failed = results.Where(r => !r.Ok).Select(r => $"{r.BeadId}: {r.Error}").ToList();
         span.Outcome(failed.Count == 0 ? DispatchOutcome.Dispatched : DispatchOutcome.Error, failed.Count == 0 ? null : string.Join("; ", failed));
