@@ -52,7 +52,7 @@ public static class GembaTelemetry
         {
             foreach (var meter in Meters) m.AddMeter(meter);
             if (options.OtelConsole) m.AddConsoleExporter();
-            if (options.OtlpEndpoint is { } endpoint) m.AddOtlpExporter(o => o.Endpoint = new Uri(endpoint));
+            if (options.OtlpEndpoint is { } endpoint) m.AddOtlpExporter(o => o.Endpoint = Otlp(endpoint, o.Protocol, "v1/metrics"));
             if (options.Prometheus) m.AddPrometheusExporter();
         });
         if (Tracing(options))
@@ -64,12 +64,21 @@ public static class GembaTelemetry
                 foreach (var source in TraceSources) t.AddSource(source);
                 t.AddAspNetCoreInstrumentation(o => o.Filter = http => !http.Request.Path.StartsWithSegments(MetricsPath));
                 if (options.OtelConsole) t.AddConsoleExporter();
-                if (options.OtlpEndpoint is { } endpoint) t.AddOtlpExporter(o => o.Endpoint = new Uri(endpoint));
+                if (options.OtlpEndpoint is { } endpoint) t.AddOtlpExporter(o => o.Endpoint = Otlp(endpoint, o.Protocol, "v1/traces"));
             });
         }
         options.Telemetry?.Invoke(otel);
         return silo;
     }
+
+    /// <summary>
+    /// An endpoint set in code is used as given; over HTTP (OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf)
+    /// each signal has its own path below the collector's base URL, which the exporter then does not add.
+    /// </summary>
+    private static Uri Otlp(string endpoint, OpenTelemetry.Exporter.OtlpExportProtocol protocol, string signalPath) =>
+        protocol == OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf && !endpoint.TrimEnd('/').EndsWith(signalPath, StringComparison.Ordinal)
+            ? new Uri(endpoint.TrimEnd('/') + "/" + signalPath)
+            : new Uri(endpoint);
 
     /// <summary>
     /// The scrape endpoint and the dashboard; mapped after <c>UseGembaApi</c>, so with <c>--token</c> they
