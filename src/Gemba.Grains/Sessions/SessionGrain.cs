@@ -1,7 +1,7 @@
+using System.Diagnostics;
 using Gemba.Cascades;
 using Gemba.Dispatch;
 using Gemba.Escalations;
-using System.Diagnostics;
 using Gemba.Events;
 using Gemba.Grains.Diagnostics;
 using Gemba.Grains.Escalations;
