@@ -15,6 +15,11 @@ namespace Gemba.Functional.Tests;
 /// A real embedded server wired with <see cref="GembaTelemetry"/> and in-memory exporters: what an
 /// OTLP collector would receive for one bead, from dispatch to close.
 /// </summary>
+/// <remarks>
+/// Alone: exporters listen to sources and meters by name, process-wide, so another in-process
+/// server dispatching at the same time would add its spans and measurements to this one's.
+/// </remarks>
+[Collection(TelemetryCollection.Name)]
 public sealed class TelemetryTests : IAsyncLifetime
 {
     private readonly TempDir _dir = new();
@@ -170,4 +175,10 @@ public sealed class TelemetryTests : IAsyncLifetime
 
         System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class TelemetryCollection
+{
+    public const string Name = "telemetry, alone in the process";
 }
