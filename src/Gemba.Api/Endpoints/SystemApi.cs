@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Gemba.Api.Endpoints;
@@ -35,24 +36,31 @@ public static class SystemApi
         info.OrchestrationAdaptor is { } id ? new OrchestrationManifest(id) : null));
 
     /// <summary>Server-sent events: one <c>event:</c>/<c>data:</c> pair per dispatch or session change.</summary>
-    public static async Task Events(HttpContext context, IGembaEvents events, IOptions<JsonOptions> json)
+    /// <remarks>
+    /// The stream never ends by itself, and the server waits for open requests when it stops: it
+    /// ends on the client going away or the server stopping, so a connected browser never holds up
+    /// a SIGTERM. Clients reconnect (EventSource does) to whichever server answers next.
+    /// </remarks>
+    public static async Task Events(HttpContext context, IGembaEvents events, IOptions<JsonOptions> json, IHostApplicationLifetime lifetime)
     {
+        using var end = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+        var cancel = end.Token;
         context.Response.Headers.ContentType = "text/event-stream";
         context.Response.Headers.CacheControl = "no-cache";
-        await context.Response.WriteAsync(": gemba event stream\n\n", context.RequestAborted);
-        await context.Response.Body.FlushAsync(context.RequestAborted);
         try
         {
-            await foreach (var e in events.SubscribeAsync(context.RequestAborted))
+            await context.Response.WriteAsync(": gemba event stream\n\n", cancel);
+            await context.Response.Body.FlushAsync(cancel);
+            await foreach (var e in events.SubscribeAsync(cancel))
             {
                 var data = JsonSerializer.Serialize(e, json.Value.SerializerOptions);
-                await context.Response.WriteAsync($"event: {e.Kind}\ndata: {data}\n\n", context.RequestAborted);
-                await context.Response.Body.FlushAsync(context.RequestAborted);
+                await context.Response.WriteAsync($"event: {e.Kind}\ndata: {data}\n\n", cancel);
+                await context.Response.Body.FlushAsync(cancel);
             }
         }
         catch (OperationCanceledException)
         {
-            // The client went away.
+            // The client went away, or the server is stopping.
         }
     }
 }

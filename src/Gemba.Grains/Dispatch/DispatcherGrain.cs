@@ -63,8 +63,11 @@ internal sealed partial class DispatcherGrain(
         return Task.CompletedTask;
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        instruments.ScopeForgotten(Scope);
         await SaveDecisions(force: true);
+    }
 
     /// <summary>Persists the decision log when it changed, at most every <see cref="DecisionSaveInterval"/> unless forced.</summary>
     private async Task SaveDecisions(bool force = false)
@@ -157,16 +160,19 @@ internal sealed partial class DispatcherGrain(
     {
         _running = true;
         var started = Stopwatch.GetTimestamp();
+        using var span = GembaActivities.StartCycle(Scope, maintenance);
         try
         {
             var report = await CycleCore(maintenance);
             instruments.CycleCompleted(Stopwatch.GetElapsedTime(started), report.Dispatched);
+            span?.SetTag(GembaActivities.DispatchedTag, report.Dispatched);
             await SaveDecisions();
             return report;
         }
         catch (Exception ex)
         {
             LogCycleFailed(Scope, ex);
+            span.Outcome(DispatchOutcome.Error, ex.Message);
             var decision = new DispatchDecision("", Scope, null, null, DispatchOutcome.Error, $"cycle failed: {ex.Message}", null, time.GetUtcNow());
             _decisions.Add(decision);
             return new CycleReport(0, 0, [decision], Stopwatch.GetElapsedTime(started));
@@ -193,7 +199,10 @@ internal sealed partial class DispatcherGrain(
         if (!maintenance && !HasCapacity(pools, views, now) && !HasUnconfirmedClaims)
             return new CycleReport(0, 0, [], Stopwatch.GetElapsedTime(started));
         var ledgerChanged = await Reconcile(views, beads);
-        var plan = DispatchPlanner.Plan(BuildInput(config, pools, views, snapshot, beads, now));
+        var input = BuildInput(config, pools, views, snapshot, beads, now);
+        instruments.ScopeObserved(Scope, input.Ready.Count, pools, views);
+        Activity.Current?.SetTag(GembaActivities.ReadyTag, input.Ready.Count);
+        var plan = DispatchPlanner.Plan(input);
         var decisions = plan.Decisions.ToDictionary(d => d.BeadId, StringComparer.Ordinal);
         var dispatched = plan.Assignments.Count == 0 ? 0 : await Execute(plan, beads, decisions, now);
 
@@ -365,7 +374,7 @@ internal sealed partial class DispatcherGrain(
             state.State.Claims[w.Plan.BeadId] = new ClaimRecord(w.SessionId, w.Plan.Pool, w.Token, false, now);
         await state.WriteStateAsync();
 
-        var claims = await Task.WhenAll(work.Select(w => workPlane.ClaimAsync(w.Plan.BeadId, w.SessionId)));
+        var claims = await Task.WhenAll(work.Select(w => Claim(w.Plan.BeadId, w.SessionId)));
         var byPool = new Dictionary<PoolKey, List<MemberAssignment>>();
         for (var i = 0; i < work.Count; i++)
         {
@@ -384,7 +393,7 @@ internal sealed partial class DispatcherGrain(
             list.Add(member);
         }
 
-        var results = await Task.WhenAll(byPool.Select(p => Pool(p.Key).Dispatch(p.Value)));
+        var results = await Task.WhenAll(byPool.Select(p => HandOver(p.Key, p.Value)));
         var plannedByBead = plan.Assignments.ToDictionary(a => a.BeadId, StringComparer.Ordinal);
         var dispatched = 0;
         foreach (var result in results.SelectMany(r => r))
@@ -394,6 +403,7 @@ internal sealed partial class DispatcherGrain(
             {
                 dispatched++;
                 state.State.Claims[result.BeadId] = state.State.Claims[result.BeadId] with { Confirmed = true };
+                instruments.BeadDispatched(Scope, planned.Pool.Persona, time.GetUtcNow() - _readySince.GetValueOrDefault(result.BeadId, now));
                 var how = planned.RecycleFirst ? "recycled, then dispatched" : planned.SessionId is null ? "new member" : "warm member";
                 // Keep the planner's explanation (floor waived, recycled to fit ...) after how it was handed over.
                 var why = decisions.TryGetValue(result.BeadId, out var planned0) ? planned0.Reason : "";
@@ -422,6 +432,23 @@ internal sealed partial class DispatcherGrain(
         }
         await state.WriteStateAsync();
         return dispatched;
+    }
+
+    private async Task<ClaimOutcome> Claim(string beadId, string sessionId)
+    {
+        using var span = GembaActivities.StartClaim(beadId, sessionId);
+        var claim = await workPlane.ClaimAsync(beadId, sessionId);
+        span.Outcome(claim.Status.ToString(), claim.Succeeded ? null : claim.Message ?? claim.Status.ToString());
+        return claim;
+    }
+
+    private async Task<IReadOnlyList<MemberDispatchResult>> HandOver(PoolKey pool, List<MemberAssignment> assignments)
+    {
+        using var span = GembaActivities.Enabled ? GembaActivities.StartHandOver(pool.ToString(), [.. assignments.Select(a => (a.Bead.BeadId, a.SessionId))]) : null;
+        var results = await Pool(pool).Dispatch(assignments);
+        var failed = results.Where(r => !r.Ok).Select(r => $"{r.BeadId}: {r.Error}").ToList();
+        span.Outcome(failed.Count == 0 ? DispatchOutcome.Dispatched : DispatchOutcome.Error, failed.Count == 0 ? null : string.Join("; ", failed));
+        return results;
     }
 
     /// <summary>
@@ -517,7 +544,9 @@ internal sealed partial class DispatcherGrain(
 
     private void Record(DispatchDecision decision)
     {
-        if (_decisions.Add(decision) && decision.Outcome != DispatchOutcome.Dispatched)
+        if (!_decisions.Add(decision)) return;
+        instruments.DecisionLogged(Scope, decision.Outcome);
+        if (decision.Outcome != DispatchOutcome.Dispatched)
             events.Publish(new GembaEvent(GembaEventKinds.Decision, decision.At, Scope, decision.Persona, decision.SessionId, decision.BeadId, decision.Outcome, decision.Reason));
     }
 

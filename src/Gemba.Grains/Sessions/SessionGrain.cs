@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using Gemba.Cascades;
 using Gemba.Dispatch;
 using Gemba.Escalations;
 using Gemba.Events;
+using Gemba.Grains.Diagnostics;
 using Gemba.Grains.Escalations;
 using Gemba.Grains.Dispatch;
 using Gemba.Orchestration;
@@ -25,6 +27,10 @@ internal sealed partial class SessionGrain(
     TimeProvider time,
     ILogger<SessionGrain> log) : Grain, ISessionGrain
 {
+    // In memory only: the trace of a bead's end links to its hand-over while this activation lives; a
+    // restarted silo loses the link, never the bead.
+    private ActivityContext _handOver;
+
     private string Id => this.GetPrimaryKeyString();
 
     private DateTimeOffset Now => time.GetUtcNow();
@@ -62,6 +68,8 @@ internal sealed partial class SessionGrain(
 
         if (first is null)
             state.State.Snapshot = Apply(SessionStateMachine.ReportState(state.State.Snapshot!, SessionStatus.Ready, Now));
+        else
+            MarkWorking(first.BeadId);
         await state.WriteStateAsync();
         Publish("started");
         return Summary(state.State.Snapshot!);
@@ -108,6 +116,7 @@ internal sealed partial class SessionGrain(
             await FailCore(assignment.BeadId, $"delivery failed: {ex.Message}");
             throw new InvalidOperationException($"session {Id}: delivery of {assignment.BeadId} failed: {ex.Message}", ex);
         }
+        MarkWorking(assignment.BeadId);
         Publish("assigned");
         return Summary(state.State.Snapshot);
     }
@@ -116,6 +125,7 @@ internal sealed partial class SessionGrain(
     {
         if (state.State.Snapshot is not { } snapshot) return SignalResult.Rejected("unknown", $"no session {Id}");
         var bead = snapshot.CurrentBead;
+        using var span = GembaActivities.StartBeadDone(Id, beadId ?? bead, _handOver);
         var worktree = state.State.Handle is { } handle && snapshot.CurrentBead is not null
             ? await plane.CheckWorktreeAsync(handle)
             : WorktreeStatus.Clean;
@@ -128,16 +138,23 @@ internal sealed partial class SessionGrain(
             var escalation = EscalationRules.DirtyWorktree(snapshot, state.State.Escalation, worktree.DirtyFiles, worktree.Detail, Now);
             state.State.LastSignalAt = Now;
             await Escalate(escalation);
+            span.Outcome("escalated", escalation.Message);
             return new SignalResult(false, snapshot.Status.ToWire(), escalation.Message);
         }
-        if (transition.Rejection is { } why) return SignalResult.Rejected(snapshot.Status.ToWire(), why);
+        if (transition.Rejection is { } why)
+        {
+            span.Outcome("rejected", why);
+            return SignalResult.Rejected(snapshot.Status.ToWire(), why);
+        }
 
         state.State.Snapshot = transition.Next;
         state.State.Current = null;
         state.State.LastSignalAt = Now;
         ResolveEscalation("the agent reported bead-done with a clean worktree");
-        if (bead is not null && !await workPlane.CloseAsync(bead, Id, $"done by {Id}"))
+        if (bead is not null && !await Close(bead))
             LogCloseSkipped(Id, bead);
+        _handOver = default;
+        span.Outcome("done");
 
         var stopReason = IsOneShot ? "one-shot session finished its bead" : state.State.Draining ? "drained: finished its bead" : null;
         if (stopReason is not null)
@@ -150,6 +167,20 @@ internal sealed partial class SessionGrain(
         // A leaf of a cascade that ended lets the cascade start its next leaf now.
         if (bead is not null) GrainFactory.GetGrain<ICascadesGrain>(ICascadesGrain.Key).BeadEnded(bead).Ignore();
         return new SignalResult(true, state.State.Snapshot.Status.ToWire(), null);
+    }
+
+    private async Task<bool> Close(string bead)
+    {
+        using var span = GembaActivities.StartClose(bead, Id);
+        var closed = await workPlane.CloseAsync(bead, Id, $"done by {Id}");
+        span.Outcome(closed ? "closed" : "not-closed");
+        return closed;
+    }
+
+    private void MarkWorking(string beadId)
+    {
+        GembaActivities.MarkWorking(beadId, Id);
+        _handOver = Activity.Current?.Context ?? default;
     }
 
     public async Task<SignalResult> ReportState(string token)

@@ -14,6 +14,8 @@ internal static class GembaCommandLine
             ConfigCommand.Create(),
             StateCommand.Create(),
         };
-        return root.Parse(args).InvokeAsync();
+        // On SIGTERM/Ctrl-C the command line cancels serve and, by default, exits 143 after 2 s: too
+        // short for a silo to leave its cluster and write its grains' state. A stop that hangs still ends.
+        return root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(15) });
     }
 }

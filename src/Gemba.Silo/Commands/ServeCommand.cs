@@ -29,6 +29,10 @@ internal static class ServeCommand
     private static readonly Option<string?> Token = new("--token") { Description = "Bearer token required on every API call (mandatory off loopback)" };
     private static readonly Option<string> TmuxSocket = new("--tmux-socket") { Description = "Native plane: the tmux server (tmux -L) agent panes open in", DefaultValueFactory = _ => "gemba" };
     private static readonly Option<string?> BaseBranch = new("--base-branch") { Description = "Native plane: the branch (or commit) bead branches start from (default: the branch checked out at start)" };
+    private static readonly Option<bool> OtelConsole = new("--otel-console") { Description = "Telemetry: print OpenTelemetry spans and metrics to the console" };
+    private static readonly Option<string?> OtlpEndpoint = new("--otlp-endpoint") { Description = "Telemetry: send spans and metrics to this OTLP collector (default: OTEL_EXPORTER_OTLP_ENDPOINT when set)" };
+    private static readonly Option<bool> Prometheus = new("--prometheus") { Description = "Telemetry: serve a Prometheus scrape endpoint at /metrics (behind --token when set)" };
+    private static readonly Option<bool> Dashboard = new("--dashboard") { Description = "Serve the Orleans dashboard at /admin/dashboard (behind --token when set)" };
     private static readonly Option<int> MockDurationMs = new("--mock-duration-ms") { Description = "Mock plane: work time of a bead without duration_ms frontmatter", DefaultValueFactory = _ => 0 };
 
     public static Command Create()
@@ -37,6 +41,7 @@ internal static class ServeCommand
         {
             BeadsDir, Orchestration, PoolConfig, AgentsRegistry, PersonasDir, WorkPlane, Listen, Port, StateDir, Tick, Quiet,
             Cluster, Redis, SiloPort, GatewayPort, Token, TmuxSocket, BaseBranch, MockDurationMs,
+            OtelConsole, OtlpEndpoint, Prometheus, Dashboard,
         };
         command.SetAction((parse, cancel) => RunAsync(Read(parse), cancel));
         return command;
@@ -63,13 +68,24 @@ internal static class ServeCommand
         TmuxSocket = p.GetValue(TmuxSocket)!,
         BaseBranch = p.GetValue(BaseBranch),
         MockDuration = TimeSpan.FromMilliseconds(Math.Max(0, p.GetValue(MockDurationMs))),
+        OtelConsole = p.GetValue(OtelConsole),
+        OtlpEndpoint = NullIfEmpty(p.GetValue(OtlpEndpoint)) ?? NullIfEmpty(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT")),
+        Prometheus = p.GetValue(Prometheus),
+        Dashboard = p.GetValue(Dashboard),
     };
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
     public static async Task<int> RunAsync(ServeOptions options, CancellationToken cancel)
     {
         if (!IsLoopback(options.Listen) && string.IsNullOrEmpty(options.Token))
         {
             await Console.Error.WriteLineAsync($"gemba: --listen {options.Listen} is not loopback; pass --token to require a bearer token");
+            return 2;
+        }
+        if (options.OtlpEndpoint is { } otlp && !Uri.TryCreate(otlp, UriKind.Absolute, out _))
+        {
+            await Console.Error.WriteLineAsync($"gemba: --otlp-endpoint (or OTEL_EXPORTER_OTLP_ENDPOINT) '{otlp}' is not an absolute URL, e.g. http://127.0.0.1:4317");
             return 2;
         }
         var mode = options.Orchestration == "gastown" ? ScopeMode.GasTown : ScopeMode.Native;
@@ -107,11 +123,22 @@ internal static class ServeCommand
         }
         try
         {
+            if (PortCheck.FirstInUse(options) is { } taken)
+            {
+                await Console.Error.WriteLineAsync(taken);
+                return 1;
+            }
             if (!options.Quiet)
                 foreach (var line in Banner.Lines(options, workPlane.Info, config, GembaSiloHost.Version)) Console.WriteLine(line);
             var app = GembaSiloHost.Build(options, new ConfigState(options, config), workPlane);
             await app.RunAsync(cancel);
             return 0;
+        }
+        catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+        {
+            // Taken between the check and the bind.
+            await Console.Error.WriteLineAsync(PortCheck.InUseMessage("--port", options.Listen, options.Port));
+            return 1;
         }
         finally
         {

@@ -47,9 +47,6 @@ public static class GembaSiloHost
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
         builder.Logging.SetMinimumLevel(options.Quiet ? LogLevel.Warning : LogLevel.Information);
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
-        // The watchdog measures its first interval from process start-up work (JIT, storage), and
-        // its "participant check thread has not completed" warning then alarms operators for nothing.
-        builder.Logging.AddFilter("Orleans.Runtime.Watchdog", LogLevel.Error);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
 
@@ -76,6 +73,9 @@ public static class GembaSiloHost
         {
             // One state format for SQLite and Redis: plain JSON without CLR type names.
             silo.UseGembaStateFormat();
+            silo.AddGembaTelemetry(options, Version);
+            // The watchdog's spurious start-up warning came from the machine's uptime (see SiloRelativeClock).
+            silo.Services.AddKeyedSingleton<TimeProvider>(Orleans.Runtime.TimeProviderNames.Membership, (_, _) => new SiloRelativeClock());
             // A native spawn creates a git worktree and waits for the agent's pane to be ready: on a large
             // repository that outlasts Orleans' default 30 s answer time of the dispatch → pool → session chain.
             silo.Configure<Orleans.Configuration.SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(3));
@@ -111,6 +111,7 @@ public static class GembaSiloHost
         var app = builder.Build();
         app.UseGembaApi(options.Token);
         app.MapGembaApi();
+        app.MapGembaTelemetry(options);
         return app;
     }
 

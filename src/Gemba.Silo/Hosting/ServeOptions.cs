@@ -33,6 +33,17 @@ public sealed record ServeOptions
     /// <summary>How long a mock bead takes when its frontmatter does not say.</summary>
     public TimeSpan MockDuration { get; init; } = TimeSpan.Zero;
 
+    /// <summary>Telemetry: print spans and metrics to the console.</summary>
+    public bool OtelConsole { get; init; }
+    /// <summary>Telemetry: an OTLP collector to send spans and metrics to (also from OTEL_EXPORTER_OTLP_ENDPOINT).</summary>
+    public string? OtlpEndpoint { get; init; }
+    /// <summary>Telemetry: a Prometheus scrape endpoint at <c>/metrics</c>.</summary>
+    public bool Prometheus { get; init; }
+    /// <summary>The Orleans dashboard at <c>/admin/dashboard</c>.</summary>
+    public bool Dashboard { get; init; }
+    /// <summary>More telemetry wiring (in-memory exporters of tests, an embedding host); turns tracing on.</summary>
+    public Action<OpenTelemetry.OpenTelemetryBuilder>? Telemetry { get; init; }
+
     /// <summary>Gas Town: beads id prefix → rig, read from <c>gt rig list</c> at start-up.</summary>
     public IReadOnlyDictionary<string, string> RigPrefixes { get; init; } = new Dictionary<string, string>();
 

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Diagnostics;
 using CliWrap;
 using CliWrap.Buffered;
 
@@ -24,7 +25,8 @@ internal static class ProcessRunner
         string? displayName = null,
         CancellationToken cancellationToken = default)
     {
-        var commandLine = Display(displayName ?? Path.GetFileName(executable), arguments);
+        var program = displayName ?? Path.GetFileName(executable);
+        var commandLine = Display(program, arguments);
         var command = Cli.Wrap(executable)
             .WithArguments(arguments)
             .WithValidation(CommandResultValidation.None)
@@ -34,17 +36,21 @@ internal static class ProcessRunner
 
         using var timer = new CancellationTokenSource(timeout, time ?? TimeProvider.System);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
+        var started = Stopwatch.GetTimestamp();
         try
         {
             var result = await command.ExecuteBufferedAsync(linked.Token).ConfigureAwait(false);
+            ProcessInstruments.Record(program, result.ExitCode == 0 ? "ok" : "failed", Stopwatch.GetElapsedTime(started));
             return new ProcessResult(commandLine, result.ExitCode, result.StandardOutput, result.StandardError);
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
+            ProcessInstruments.Record(program, "timeout", Stopwatch.GetElapsedTime(started));
             throw new ProcessRunException($"`{commandLine}` timed out after {timeout.TotalSeconds:0.#} s (killed)", timedOut: true, ex);
         }
         catch (Exception ex) when (ex is Win32Exception or InvalidOperationException)
         {
+            ProcessInstruments.Record(program, "not-started", Stopwatch.GetElapsedTime(started));
             throw new ProcessRunException($"`{commandLine}` could not be started: {ex.Message}", timedOut: false, ex);
         }
     }
