@@ -118,8 +118,9 @@ internal sealed partial class CascadesGrain(
         var wrapper = index.GetValueOrDefault(wrapperId);
         if (rolled == StateCategories.Completed)
         {
-            await plane.SetStatusAsync(wrapperId, BeadStatus.Closed, "cascade done: every leaf is closed");
+            // Label off first: whoever sees the wrapper closed sees the cascade over (a failed close is redone by the next pass).
             await plane.RemoveLabelAsync(wrapperId, ActiveLabel);
+            await plane.SetStatusAsync(wrapperId, BeadStatus.Closed, "cascade done: every leaf is closed");
             state.State.Active.Remove(wrapperId);
             LogDone(wrapperId, leaves.Count);
         }
