@@ -56,7 +56,21 @@ public static class GembaSiloHost
         var services = builder.Services;
         services.AddSingleton(config);
         services.AddSingleton(workPlane);
-        services.AddSingleton<IGembaEvents, EventHub>();
+        var redis = options.Cluster == "redis"
+            ? ConfigurationOptions.Parse(options.Redis ?? throw new ArgumentException("--cluster redis needs --redis host:port"))
+            : null;
+        if (redis is null)
+        {
+            services.AddSingleton<IGembaEvents, EventHub>();
+        }
+        else
+        {
+            // Other silos' events reach this one's live views through Redis; started before the silo so
+            // nothing published once grains run is missed.
+            services.AddSingleton(sp => new RedisEventRelay(redis, options.ServiceId, sp.GetRequiredService<ILogger<RedisEventRelay>>()));
+            services.AddSingleton<IGembaEvents>(sp => sp.GetRequiredService<RedisEventRelay>());
+            services.AddHostedService(sp => sp.GetRequiredService<RedisEventRelay>());
+        }
         services.AddSingleton<ISessionSignals, GrainSessionSignals>();
         services.AddSingleton(sp => new Lazy<ISessionSignals>(sp.GetRequiredService<ISessionSignals>));
         services.AddSingleton(new MockPlaneOptions(options.MockDuration));
@@ -81,12 +95,12 @@ public static class GembaSiloHost
             silo.Configure<Orleans.Configuration.SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(3));
             silo.Configure<Orleans.Configuration.ClusterOptions>(o =>
             {
-                o.ServiceId = "gemba";
-                o.ClusterId = "gemba";
+                o.ServiceId = options.ServiceId;
+                o.ClusterId = options.ClusterId;
             });
-            if (options.Cluster == "redis")
+            if (redis is not null)
             {
-                var redis = ConfigurationOptions.Parse(options.Redis ?? throw new ArgumentException("--cluster redis needs --redis host:port"));
+                silo.Configure<Orleans.Configuration.ClusterMembershipOptions>(ClusterMembershipTuning.Apply);
                 silo.UseRedisClustering(o => o.ConfigurationOptions = redis);
                 silo.AddRedisGrainStorage(GembaStorage.Name, o => o.ConfigurationOptions = redis);
                 silo.UseRedisReminderService(o => o.ConfigurationOptions = redis);
