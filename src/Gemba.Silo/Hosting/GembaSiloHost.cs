@@ -121,6 +121,7 @@ public static class GembaSiloHost
 
         // Registered after UseOrleans so it starts once the silo is up.
         services.AddHostedService<GembaBootstrapper>();
+        if (redis is not null) services.AddHostedService<SiloLossWatcher>();
 
         var app = builder.Build();
         app.UseGembaApi(options.Token);
