@@ -104,9 +104,21 @@ public static class GembaSiloHost
                 silo.UseRedisClustering(o => o.ConfigurationOptions = redis);
                 silo.AddRedisGrainStorage(GembaStorage.Name, o => o.ConfigurationOptions = redis);
                 silo.UseRedisReminderService(o => o.ConfigurationOptions = redis);
-                silo.ConfigureEndpoints(System.Net.IPAddress.Loopback,
-                    options.SiloPort > 0 ? options.SiloPort : FreePort.Pick(),
-                    options.GatewayPort > 0 ? options.GatewayPort : FreePort.Pick());
+                // In a pod, Orleans' Kubernetes hosting watches the pods of this service (and removes dead
+                // silos' pods); silos talk over the pod IP instead of loopback.
+                if (KubernetesPod.FromEnvironment() is { } pod)
+                {
+                    silo.UseKubernetesHosting();
+                    silo.ConfigureEndpoints(pod.Ip,
+                        options.SiloPort > 0 ? options.SiloPort : KubernetesPod.SiloPort,
+                        options.GatewayPort > 0 ? options.GatewayPort : KubernetesPod.GatewayPort);
+                }
+                else
+                {
+                    silo.ConfigureEndpoints(System.Net.IPAddress.Loopback,
+                        options.SiloPort > 0 ? options.SiloPort : FreePort.Pick(),
+                        options.GatewayPort > 0 ? options.GatewayPort : FreePort.Pick());
+                }
             }
             else
             {
