@@ -36,6 +36,11 @@ public sealed class DeployScriptTests
             foreach (var name in new[] { "redis", "silo-1", "silo-2", "silo-3" })
                 Assert.True(File.Exists(Path.Combine(stateDir, name + ".pid")), $"no {name}.pid in the state dir\n{stdout}");
 
+            // The banner names the cluster each silo joined.
+            var banner = await File.ReadAllTextAsync(Path.Combine(stateDir, "silo-1.log"));
+            Assert.Contains("cluster=redis", banner);
+            Assert.Contains("cluster_id=gemba service_id=gemba", banner);
+
             await PollUntil(() => ClusterKillTests.ClosedCount(beadsFile) == 3, "the three beads closed by the cluster", stateDir);
             // Every silo serves the one cluster's pools.
             using var client = new HttpClient();
