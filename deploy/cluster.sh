@@ -80,6 +80,7 @@ start_gateway() { :; }
 
 start() {
   [ "${1:-}" = "--" ] && shift
+  command -v curl >/dev/null || die "curl is not installed (it checks each silo's /healthz)"
   mkdir -p "$STATE"
   start_redis
   for i in $(seq 1 "$SILOS"); do start_silo "$i" "$@"; done
