@@ -3,7 +3,7 @@ using Gemba.Bench.Harness;
 using Gemba.Bench.Measures;
 using Gemba.Bench.Stack;
 
-// dotnet run -c Release --project bench/Gemba.Bench [-- --quick] [-- --only planner,latency,throughput,cycle,bd,signal]
+// dotnet run -c Release --project bench/Gemba.Bench [-- --quick] [-- --only planner,latency,throughput,cycle,bd,signal,cluster]
 // Prints one table and writes it, with the machine it ran on, into bench/README.md.
 var quick = args.Contains("--quick");
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',').ToHashSet(StringComparer.OrdinalIgnoreCase);
@@ -62,6 +62,12 @@ if (Selected("signal"))
 {
     Console.WriteLine("▶ the agent's signal: gemba-state bead-done against ./gemba serve");
     await AgentSignalMeasure.RunAsync(quick, table);
+}
+
+if (Selected("cluster"))
+{
+    Console.WriteLine("▶ redis cluster: ./gemba serve processes on a real redis-server (kill → next dispatch, 3 silos vs 1)");
+    await ClusterMeasure.RunAsync(quick, table);
 }
 
 run.Stop();

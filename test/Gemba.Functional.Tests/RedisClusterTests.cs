@@ -44,6 +44,19 @@ public sealed class RedisClusterTests
         Assert.Equal(decisions.Count, decisions.Distinct().Count());
     }
 
+    [Theory]
+    [InlineData("--cluster-id", "a/b")]
+    [InlineData("--service-id", "has space")]
+    [InlineData("--service-id", "")]
+    public async Task A_cluster_or_service_id_that_cannot_name_redis_keys_is_refused_naming_the_option(string option, string value)
+    {
+        using var dir = new TempDir();
+        var (code, _, stderr) = await GembaProcess.RunAsync(dir.Path, null,
+            "serve", "--cluster", "redis", "--redis", "127.0.0.1:1", "--orchestration", "mock", option, value);
+        Assert.Equal(2, code);
+        Assert.Contains($"gemba: {option} '{value}' is not a valid name", stderr);
+    }
+
     private static string Beads(int from, int to) => string.Concat(Enumerable.Range(from, to - from + 1).Select(i =>
         $$"""{"id":"rc-{{i}}","title":"Cluster bead {{i}}","description":"---\ntemplate: noop\n---\n","status":"open","priority":2,"issue_type":"task"}""" + "\n"));
 

@@ -26,6 +26,8 @@ internal static class ServeCommand
     private static readonly Option<string?> Redis = new("--redis") { Description = "Redis host:port for --cluster redis" };
     private static readonly Option<int> SiloPort = new("--silo-port") { Description = "Silo-to-silo port (default: a free one)" };
     private static readonly Option<int> GatewayPort = new("--gateway-port") { Description = "Orleans client gateway port (default: a free one)" };
+    private static readonly Option<string> ClusterId = new("--cluster-id") { Description = "Orleans cluster id: silos with the same one form one cluster", DefaultValueFactory = _ => "gemba" };
+    private static readonly Option<string> ServiceId = new("--service-id") { Description = "Orleans service id: the name state, reminders and live events are kept under in Redis", DefaultValueFactory = _ => "gemba" };
     private static readonly Option<string?> Token = new("--token") { Description = "Bearer token required on every API call (mandatory off loopback)" };
     private static readonly Option<string> TmuxSocket = new("--tmux-socket") { Description = "Native plane: the tmux server (tmux -L) agent panes open in", DefaultValueFactory = _ => "gemba" };
     private static readonly Option<string?> BaseBranch = new("--base-branch") { Description = "Native plane: the branch (or commit) bead branches start from (default: the branch checked out at start)" };
@@ -40,7 +42,7 @@ internal static class ServeCommand
         var command = new Command("serve", "Run the dispatch server: an Orleans silo co-hosting the API")
         {
             BeadsDir, Orchestration, PoolConfig, AgentsRegistry, PersonasDir, WorkPlane, Listen, Port, StateDir, Tick, Quiet,
-            Cluster, Redis, SiloPort, GatewayPort, Token, TmuxSocket, BaseBranch, MockDurationMs,
+            Cluster, Redis, SiloPort, GatewayPort, ClusterId, ServiceId, Token, TmuxSocket, BaseBranch, MockDurationMs,
             OtelConsole, OtlpEndpoint, Prometheus, Dashboard,
         };
         command.SetAction((parse, cancel) => RunAsync(Read(parse), cancel));
@@ -64,6 +66,8 @@ internal static class ServeCommand
         Redis = p.GetValue(Redis),
         SiloPort = p.GetValue(SiloPort),
         GatewayPort = p.GetValue(GatewayPort),
+        ClusterId = p.GetValue(ClusterId)!,
+        ServiceId = p.GetValue(ServiceId)!,
         Token = p.GetValue(Token),
         TmuxSocket = p.GetValue(TmuxSocket)!,
         BaseBranch = p.GetValue(BaseBranch),
@@ -81,6 +85,17 @@ internal static class ServeCommand
         if (!IsLoopback(options.Listen) && string.IsNullOrEmpty(options.Token))
         {
             await Console.Error.WriteLineAsync($"gemba: --listen {options.Listen} is not loopback; pass --token to require a bearer token");
+            return 2;
+        }
+        foreach (var problem in new[] { ClusterNames.Problem("--cluster-id", options.ClusterId), ClusterNames.Problem("--service-id", options.ServiceId) })
+        {
+            if (problem is null) continue;
+            await Console.Error.WriteLineAsync($"gemba: {problem}");
+            return 2;
+        }
+        if (options.Cluster == "redis" && string.IsNullOrWhiteSpace(options.Redis))
+        {
+            await Console.Error.WriteLineAsync("gemba: --cluster redis needs --redis host:port");
             return 2;
         }
         if (options.OtlpEndpoint is { } otlp && !Uri.TryCreate(otlp, UriKind.Absolute, out _))

@@ -12,7 +12,9 @@ internal static class Banner
         var auth = options.Token is null ? "none" : "bearer";
         yield return $"▶ gemba {version}  listen={options.Listen}:{options.Port}  auth={auth}";
         yield return $"▶ workplane: {workPlane.AdaptorId} {workPlane.Version} (mode={workPlane.Mode} source={workPlane.Source})";
-        yield return $"▶ orchestration: {options.Orchestration}  cluster={options.Cluster}  state={(options.Cluster == "redis" ? options.Redis : options.StateDir)}";
+        yield return options.Cluster == "redis"
+            ? $"▶ orchestration: {options.Orchestration}  cluster=redis  state={options.Redis}  cluster_id={options.ClusterId} service_id={options.ServiceId}"
+            : $"▶ orchestration: {options.Orchestration}  cluster={options.Cluster}  state={options.StateDir}";
         if (options.NativeWorkspace is { } native) yield return $"▶ native: {native}";
         var host = options.Listen is "0.0.0.0" or "::" or "*" ? "127.0.0.1" : options.Listen.Contains(':') ? $"[{options.Listen}]" : options.Listen;
         yield return $"▶ web UI: http://{host}:{options.Port}/  (pool editor /settings/pools, API /api-docs){(options.Token is null ? "" : "; pages need the bearer token")}";

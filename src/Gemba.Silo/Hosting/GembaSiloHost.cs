@@ -53,7 +53,21 @@ public static class GembaSiloHost
         var services = builder.Services;
         services.AddSingleton(config);
         services.AddSingleton(workPlane);
-        services.AddSingleton<IGembaEvents, EventHub>();
+        var redis = options.Cluster == "redis"
+            ? ConfigurationOptions.Parse(options.Redis ?? throw new ArgumentException("--cluster redis needs --redis host:port"))
+            : null;
+        if (redis is null)
+        {
+            services.AddSingleton<IGembaEvents, EventHub>();
+        }
+        else
+        {
+            // Other silos' events reach this one's live views through Redis; started before the silo so
+            // nothing published once grains run is missed.
+            services.AddSingleton(sp => new RedisEventRelay(redis, options.ServiceId, sp.GetRequiredService<ILogger<RedisEventRelay>>()));
+            services.AddSingleton<IGembaEvents>(sp => sp.GetRequiredService<RedisEventRelay>());
+            services.AddHostedService(sp => sp.GetRequiredService<RedisEventRelay>());
+        }
         services.AddSingleton<ISessionSignals, GrainSessionSignals>();
         services.AddSingleton(sp => new Lazy<ISessionSignals>(sp.GetRequiredService<ISessionSignals>));
         services.AddSingleton(new MockPlaneOptions(options.MockDuration));
@@ -81,18 +95,30 @@ public static class GembaSiloHost
             silo.Configure<Orleans.Configuration.SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(3));
             silo.Configure<Orleans.Configuration.ClusterOptions>(o =>
             {
-                o.ServiceId = "gemba";
-                o.ClusterId = "gemba";
+                o.ServiceId = options.ServiceId;
+                o.ClusterId = options.ClusterId;
             });
-            if (options.Cluster == "redis")
+            if (redis is not null)
             {
-                var redis = ConfigurationOptions.Parse(options.Redis ?? throw new ArgumentException("--cluster redis needs --redis host:port"));
+                silo.Configure<Orleans.Configuration.ClusterMembershipOptions>(ClusterMembershipTuning.Apply);
                 silo.UseRedisClustering(o => o.ConfigurationOptions = redis);
                 silo.AddRedisGrainStorage(GembaStorage.Name, o => o.ConfigurationOptions = redis);
                 silo.UseRedisReminderService(o => o.ConfigurationOptions = redis);
-                silo.ConfigureEndpoints(System.Net.IPAddress.Loopback,
-                    options.SiloPort > 0 ? options.SiloPort : FreePort.Pick(),
-                    options.GatewayPort > 0 ? options.GatewayPort : FreePort.Pick());
+                // In a pod, Orleans' Kubernetes hosting watches the pods of this service (and removes dead
+                // silos' pods); silos talk over the pod IP instead of loopback.
+                if (KubernetesPod.FromEnvironment() is { } pod)
+                {
+                    silo.UseKubernetesHosting();
+                    silo.ConfigureEndpoints(pod.Ip,
+                        options.SiloPort > 0 ? options.SiloPort : KubernetesPod.SiloPort,
+                        options.GatewayPort > 0 ? options.GatewayPort : KubernetesPod.GatewayPort);
+                }
+                else
+                {
+                    silo.ConfigureEndpoints(System.Net.IPAddress.Loopback,
+                        options.SiloPort > 0 ? options.SiloPort : FreePort.Pick(),
+                        options.GatewayPort > 0 ? options.GatewayPort : FreePort.Pick());
+                }
             }
             else
             {
@@ -107,6 +133,7 @@ public static class GembaSiloHost
 
         // Registered after UseOrleans so it starts once the silo is up.
         services.AddHostedService<GembaBootstrapper>();
+        if (redis is not null) services.AddHostedService<SiloLossWatcher>();
 
         var app = builder.Build();
         app.UseGembaApi(options.Token);

@@ -19,6 +19,10 @@ public sealed record ServeOptions
     public string? Redis { get; init; }
     public int SiloPort { get; init; }
     public int GatewayPort { get; init; }
+    /// <summary>Orleans ClusterId: silos with the same one form one cluster (a deployment; may change on redeploy).</summary>
+    public string ClusterId { get; init; } = "gemba";
+    /// <summary>Orleans ServiceId: the durable name under which state, reminders and the event channel live in Redis.</summary>
+    public string ServiceId { get; init; } = "gemba";
     public string? Token { get; init; }
     /// <summary>The tmux server (<c>tmux -L</c>) the native plane opens agent panes in.</summary>
     public string TmuxSocket { get; init; } = "gemba";
