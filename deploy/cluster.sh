@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# A local gemba cluster: one redis-server and three `gemba serve --cluster redis` silos on loopback
-# ports, run from the beads project you are in.
+# A local gemba cluster: one redis-server, three `gemba serve --cluster redis` silos and a
+# `gemba gateway` on loopback ports, run from the beads project you are in.
 #
 #   deploy/cluster.sh start [-- serve options...]   e.g. -- --orchestration mock
 #   deploy/cluster.sh stop
 #   deploy/cluster.sh status
 #
 # Everything it starts keeps its pid and log in the state directory (default .gemba/cluster):
-# redis.pid/redis.log, silo-N.pid/silo-N.log; Redis' own data (appendonly) lives there too, so
+# redis.pid/redis.log, silo-N.pid/silo-N.log, gateway.pid/gateway.log; Redis' own data (appendonly) lives there too, so
 # stop then start keeps pools, sessions and claims.
 #
 # Settings (environment):
@@ -18,6 +18,8 @@
 #   GEMBA_SILO_PORT       first silo-to-silo port              (11111)
 #   GEMBA_GATEWAY_PORT    first Orleans gateway port           (30000)
 #   GEMBA_SERVICE_ID      --service-id of every silo           (gemba)
+#   GEMBA_GATEWAY         start the gateway (1) or not (0)     (1)
+#   GEMBA_GATEWAY_HTTP    the gateway's HTTP port              (7660)
 #   GEMBA                 the gemba executable                 (this checkout's ./gemba launcher)
 set -euo pipefail
 
@@ -29,6 +31,8 @@ HTTP_PORT="${GEMBA_HTTP_PORT:-7666}"
 SILO_PORT="${GEMBA_SILO_PORT:-11111}"
 GATEWAY_PORT="${GEMBA_GATEWAY_PORT:-30000}"
 SERVICE_ID="${GEMBA_SERVICE_ID:-gemba}"
+GATEWAY="${GEMBA_GATEWAY:-1}"
+GATEWAY_HTTP_PORT="${GEMBA_GATEWAY_HTTP:-7660}"
 GEMBA="${GEMBA:-$ROOT/gemba}"
 
 die() { echo "cluster.sh: $*" >&2; exit 1; }
@@ -71,12 +75,28 @@ start_silo() {
   echo $! >"$pid"
 }
 
-# --- gateway ----------------------------------------------------------------------------------
-# Reserved for `gemba gateway` (the API and UI as an Orleans client of the silos): start it here,
-# after the silos, with its pid in $STATE/gateway.pid and its log in $STATE/gateway.log; stop()
-# already stops anything with a pid file in $STATE.
-start_gateway() { :; }
-# -----------------------------------------------------------------------------------------------
+# The gateway: `gemba gateway`, the API and the UI as an Orleans client of the silos (no grains of its
+# own). It takes the serve options that describe the workspace (the same files the silos read).
+start_gateway() {
+  local pid="$STATE/gateway.pid"
+  if alive "$pid"; then echo "▶ gateway: already running (pid $(cat "$pid"))"; return; fi
+  local args=()
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --orchestration|--work-plane|--beads-dir|--pool-config|--agents-registry|--personas-dir|--token|--listen|--cluster-id|--otlp-endpoint)
+        args+=("$1" "$2"); shift 2 ;;
+      --quiet|--otel-console|--prometheus) args+=("$1"); shift ;;
+      --*=*) case "${1%%=*}" in --orchestration|--work-plane|--beads-dir|--pool-config|--agents-registry|--personas-dir|--token|--listen|--cluster-id) args+=("$1") ;; esac; shift ;;
+      --*) if [ $# -gt 1 ] && [ "${2#--}" = "$2" ]; then shift 2; else shift; fi ;;
+      *) shift ;;
+    esac
+  done
+  nohup "$GEMBA" gateway --redis "127.0.0.1:$REDIS_PORT" --service-id "$SERVICE_ID" --port "$GATEWAY_HTTP_PORT" \
+    ${args[@]+"${args[@]}"} >"$STATE/gateway.log" 2>&1 &
+  echo $! >"$pid"
+  wait_for "gateway (http://127.0.0.1:$GATEWAY_HTTP_PORT)" 120 healthy "$GATEWAY_HTTP_PORT"
+  echo "▶ gateway: http://127.0.0.1:$GATEWAY_HTTP_PORT/ (pid $(cat "$pid"), log $STATE/gateway.log)"
+}
 
 start() {
   [ "${1:-}" = "--" ] && shift
@@ -90,8 +110,12 @@ start() {
     wait_for "silo $i (http://127.0.0.1:$port)" 300 healthy "$port"
     echo "▶ silo $i: http://127.0.0.1:$port/ (pid $(cat "$STATE/silo-$i.pid"), silo port $((SILO_PORT + i - 1)), log $STATE/silo-$i.log)"
   done
-  start_gateway
-  echo "▶ web UI: http://127.0.0.1:$HTTP_PORT/  (every silo serves the UI and API; stop with: deploy/cluster.sh stop)"
+  [ "$GATEWAY" = 0 ] || start_gateway "$@"
+  if [ "$GATEWAY" = 0 ]; then
+    echo "▶ web UI: http://127.0.0.1:$HTTP_PORT/  (every silo serves the UI and API; stop with: deploy/cluster.sh stop)"
+  else
+    echo "▶ web UI: http://127.0.0.1:$GATEWAY_HTTP_PORT/  (the gateway; each silo serves it too; stop with: deploy/cluster.sh stop)"
+  fi
 }
 
 stop_pid() {

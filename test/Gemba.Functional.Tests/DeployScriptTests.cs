@@ -10,13 +10,14 @@ public sealed class DeployScriptTests
     private static string Script => Path.Combine(GembaProcess.RepositoryRoot, "deploy", "cluster.sh");
 
     [Fact]
-    public async Task Cluster_script_starts_redis_and_three_silos_dispatches_a_bead_and_stops_everything()
+    public async Task Cluster_script_starts_redis_three_silos_and_a_gateway_dispatches_beads_and_stops_everything()
     {
         using var dir = new TempDir();
         dir.File(".gemba/pool.toml", "[pool]\ndefault_persona = \"engineer\"\n\n[pool.local.engineer]\nsize = 2\n");
         dir.File(".gemba/personas/engineer.toml", "name = \"Engineer\"\n");
         var beadsFile = dir.File(".beads/issues.jsonl", ClusterKillTests.Beads(1, 3, durationMs: 5));
         var http = GembaProcess.FreePort();
+        var gateway = GembaProcess.FreePort();
         var env = new Dictionary<string, string>
         {
             ["GEMBA_CLUSTER_STATE"] = Path.Combine(dir.Path, "state"),
@@ -25,6 +26,7 @@ public sealed class DeployScriptTests
             ["GEMBA_HTTP_PORT"] = http.ToString(),
             ["GEMBA_SILO_PORT"] = GembaProcess.FreePort().ToString(),
             ["GEMBA_GATEWAY_PORT"] = GembaProcess.FreePort().ToString(),
+            ["GEMBA_GATEWAY_HTTP"] = gateway.ToString(),
         };
         var stateDir = env["GEMBA_CLUSTER_STATE"];
 
@@ -32,8 +34,8 @@ public sealed class DeployScriptTests
         {
             var (code, stdout, stderr) = await Run(dir.Path, env, TimeSpan.FromSeconds(400), "start", "--", "--orchestration", "mock", "--work-plane", "jsonl", "--tick", "1");
             Assert.True(code == 0, $"cluster.sh start exited {code}\n{stdout}\n{stderr}\n{Logs(stateDir)}");
-            Assert.Contains($"▶ web UI: http://127.0.0.1:{http}/", stdout);
-            foreach (var name in new[] { "redis", "silo-1", "silo-2", "silo-3" })
+            Assert.Contains($"▶ web UI: http://127.0.0.1:{gateway}/", stdout);
+            foreach (var name in new[] { "redis", "silo-1", "silo-2", "silo-3", "gateway" })
                 Assert.True(File.Exists(Path.Combine(stateDir, name + ".pid")), $"no {name}.pid in the state dir\n{stdout}");
 
             // The banner names the cluster each silo joined.
@@ -42,14 +44,15 @@ public sealed class DeployScriptTests
             Assert.Contains("cluster_id=gemba service_id=gemba", banner);
 
             await PollUntil(() => ClusterKillTests.ClosedCount(beadsFile) == 3, "the three beads closed by the cluster", stateDir);
-            // Every silo serves the one cluster's pools.
+            // Every silo and the gateway serve the one cluster's pools.
             using var client = new HttpClient();
-            for (var i = 0; i < 3; i++)
+            foreach (var port in new[] { http, http + 1, http + 2, gateway })
             {
-                var pools = await client.GetFromJsonAsync<JsonElement>($"http://127.0.0.1:{http + i}/api/pools");
+                var pools = await client.GetFromJsonAsync<JsonElement>($"http://127.0.0.1:{port}/api/pools");
                 Assert.Equal("local", pools.GetProperty("pools")[0].GetProperty("scope").GetString());
             }
-            var pids = new[] { "redis", "silo-1", "silo-2", "silo-3" }.Select(n => int.Parse(File.ReadAllText(Path.Combine(stateDir, n + ".pid")).Trim())).ToList();
+            Assert.Contains("▶ gateway: an Orleans client of cluster_id=gemba", await File.ReadAllTextAsync(Path.Combine(stateDir, "gateway.log")));
+            var pids = new[] { "redis", "silo-1", "silo-2", "silo-3", "gateway" }.Select(n => int.Parse(File.ReadAllText(Path.Combine(stateDir, n + ".pid")).Trim())).ToList();
 
             var (stopCode, stopOut, stopErr) = await Run(dir.Path, env, TimeSpan.FromSeconds(120), "stop");
             Assert.True(stopCode == 0, $"cluster.sh stop exited {stopCode}\n{stopOut}\n{stopErr}");

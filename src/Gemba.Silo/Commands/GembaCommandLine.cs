@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace Gemba.Silo.Commands;
 
-/// <summary>The <c>gemba</c> command: serve, demo, config check, state.</summary>
+/// <summary>The <c>gemba</c> command: serve, gateway, demo, config check, state.</summary>
 internal static class GembaCommandLine
 {
     public static Task<int> RunAsync(string[] args)
@@ -10,6 +10,7 @@ internal static class GembaCommandLine
         var root = new RootCommand("Gemba: dispatches ready beads to pooled AI agent sessions on an Orleans cluster.")
         {
             ServeCommand.Create(),
+            ServeCommand.CreateGateway(),
             DemoCommand.Create(),
             ConfigCommand.Create(),
             StateCommand.Create(),

@@ -49,6 +49,41 @@ internal static class ServeCommand
         return command;
     }
 
+    private static readonly Option<int> GatewayHttpPort = new("--port") { Description = "HTTP port (the silos of deploy/cluster.sh take 7666 and up)", DefaultValueFactory = _ => 7660 };
+    private static readonly Option<string> GatewayRedis = new("--redis") { Description = "Redis host:port of the cluster's silos", Required = true };
+
+    /// <summary><c>gemba gateway</c>: the API and web UI as an Orleans client, in the silos' workspace (the same files).</summary>
+    public static Command CreateGateway()
+    {
+        var command = new Command("gateway", "Serve the API and the web UI as an Orleans client of a redis cluster of gemba serve silos (hosts no grains)")
+        {
+            BeadsDir, Orchestration, PoolConfig, AgentsRegistry, PersonasDir, WorkPlane, Listen, GatewayHttpPort, Quiet,
+            GatewayRedis, ClusterId, ServiceId, Token, OtelConsole, OtlpEndpoint, Prometheus,
+        };
+        command.SetAction((p, cancel) => RunAsync(new ServeOptions
+        {
+            Gateway = true,
+            Cluster = "redis",
+            BeadsDir = p.GetValue(BeadsDir)!,
+            Orchestration = p.GetValue(Orchestration)!,
+            PoolConfig = p.GetValue(PoolConfig)!,
+            AgentsRegistry = p.GetValue(AgentsRegistry)!,
+            PersonasDir = p.GetValue(PersonasDir)!,
+            WorkPlane = p.GetValue(WorkPlane)!,
+            Listen = p.GetValue(Listen)!,
+            Port = p.GetValue(GatewayHttpPort),
+            Quiet = p.GetValue(Quiet),
+            Redis = p.GetValue(GatewayRedis),
+            ClusterId = p.GetValue(ClusterId)!,
+            ServiceId = p.GetValue(ServiceId)!,
+            Token = p.GetValue(Token),
+            OtelConsole = p.GetValue(OtelConsole),
+            OtlpEndpoint = NullIfEmpty(p.GetValue(OtlpEndpoint)) ?? NullIfEmpty(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT")),
+            Prometheus = p.GetValue(Prometheus),
+        }, cancel));
+        return command;
+    }
+
     private static ServeOptions Read(ParseResult p) => new()
     {
         BeadsDir = p.GetValue(BeadsDir)!,
@@ -114,13 +149,14 @@ internal static class ServeCommand
         }
 
         using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
-        if (options.Orchestration == GasTownOrchestrationPlane.Id)
+        // A gateway starts no agent and routes no bead: what the probes find is the silos' business.
+        if (options.Orchestration == GasTownOrchestrationPlane.Id && !options.Gateway)
         {
             var probed = await ProbeGasTownAsync(options, loggers, cancel);
             if (probed is null) return 1;
             options = probed;
         }
-        if (options.Orchestration == TmuxOrchestrationPlane.Id)
+        if (options.Orchestration == TmuxOrchestrationPlane.Id && !options.Gateway)
         {
             var native = await ProbeNativeAsync(options, loggers, cancel);
             if (native is null) return 1;
@@ -145,7 +181,8 @@ internal static class ServeCommand
             }
             if (!options.Quiet)
                 foreach (var line in Banner.Lines(options, workPlane.Info, config, GembaSiloHost.Version)) Console.WriteLine(line);
-            var app = GembaSiloHost.Build(options, new ConfigState(options, config), workPlane);
+            var state = new ConfigState(options, config);
+            var app = options.Gateway ? GembaGatewayHost.Build(options, state, workPlane) : GembaSiloHost.Build(options, state, workPlane);
             await app.RunAsync(cancel);
             return 0;
         }

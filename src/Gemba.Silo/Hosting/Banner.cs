@@ -12,7 +12,11 @@ internal static class Banner
         var auth = options.Token is null ? "none" : "bearer";
         yield return $"▶ gemba {version}  listen={options.Listen}:{options.Port}  auth={auth}";
         yield return $"▶ workplane: {workPlane.AdaptorId} {workPlane.Version} (mode={workPlane.Mode} source={workPlane.Source})";
-        yield return options.Cluster == "redis"
+        if (options.Gateway)
+        {
+            yield return $"▶ gateway: an Orleans client of cluster_id={options.ClusterId} service_id={options.ServiceId} on redis {options.Redis}; hosts no grains";
+        }
+        else yield return options.Cluster == "redis"
             ? $"▶ orchestration: {options.Orchestration}  cluster=redis  state={options.Redis}  cluster_id={options.ClusterId} service_id={options.ServiceId}"
             : $"▶ orchestration: {options.Orchestration}  cluster={options.Cluster}  state={options.StateDir}";
         if (options.NativeWorkspace is { } native) yield return $"▶ native: {native}";

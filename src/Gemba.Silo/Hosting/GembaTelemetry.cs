@@ -44,9 +44,24 @@ public static class GembaTelemetry
     public static ISiloBuilder AddGembaTelemetry(this ISiloBuilder silo, ServeOptions options, string version)
     {
         if (options.Dashboard) silo.AddDashboard();
-        if (!Metrics(options)) return silo;
+        // Grain calls carry the caller's trace context only with propagation on; it costs a filter per call.
+        if (silo.Services.AddGembaTelemetry(options, version)) silo.AddActivityPropagation();
+        return silo;
+    }
 
-        var otel = silo.Services.AddOpenTelemetry()
+    /// <summary>A gateway's telemetry: its HTTP spans join the grain calls it makes (no dashboard: that is a silo's).</summary>
+    public static IClientBuilder AddGembaTelemetry(this IClientBuilder client, ServeOptions options, string version)
+    {
+        if (client.Services.AddGembaTelemetry(options, version)) client.AddActivityPropagation();
+        return client;
+    }
+
+    /// <returns>Whether tracing is on (the caller then turns on Orleans' trace propagation).</returns>
+    private static bool AddGembaTelemetry(this IServiceCollection services, ServeOptions options, string version)
+    {
+        if (!Metrics(options)) return false;
+
+        var otel = services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("gemba", serviceVersion: version, serviceInstanceId: Environment.MachineName + ":" + options.Port));
         otel.WithMetrics(m =>
         {
@@ -57,8 +72,6 @@ public static class GembaTelemetry
         });
         if (Tracing(options))
         {
-            // Grain calls carry the caller's trace context only with propagation on; it costs a filter per call.
-            silo.AddActivityPropagation();
             otel.WithTracing(t =>
             {
                 foreach (var source in TraceSources) t.AddSource(source);
@@ -68,7 +81,7 @@ public static class GembaTelemetry
             });
         }
         options.Telemetry?.Invoke(otel);
-        return silo;
+        return Tracing(options);
     }
 
     /// <summary>
@@ -87,7 +100,7 @@ public static class GembaTelemetry
     public static WebApplication MapGembaTelemetry(this WebApplication app, ServeOptions options)
     {
         if (options.Prometheus) app.MapPrometheusScrapingEndpoint(MetricsPath);
-        if (options.Dashboard) app.MapOrleansDashboard(DashboardPath);
+        if (options.Dashboard && !options.Gateway) app.MapOrleansDashboard(DashboardPath);
         return app;
     }
 }

@@ -24,6 +24,8 @@ public sealed record ServeOptions
     /// <summary>Orleans ServiceId: the durable name under which state, reminders and the event channel live in Redis.</summary>
     public string ServiceId { get; init; } = "gemba";
     public string? Token { get; init; }
+    /// <summary><c>gemba gateway</c>: the API and the web UI as an Orleans client of a redis cluster, hosting no grains.</summary>
+    public bool Gateway { get; init; }
     /// <summary>The tmux server (<c>tmux -L</c>) the native plane opens agent panes in.</summary>
     public string TmuxSocket { get; init; } = "gemba";
     /// <summary>
