@@ -55,6 +55,20 @@ internal sealed class ClusterClient : IAsyncDisposable
         }
     }
 
+    /// <summary>How many silos the cluster's membership counts as active; null while it cannot say (the management grain is moving).</summary>
+    public async Task<int?> ActiveSilos()
+    {
+        try
+        {
+            var hosts = await Client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(TimeSpan.FromSeconds(5));
+            return hosts.Count;
+        }
+        catch (Exception ex) when (ex is SiloUnavailableException or TimeoutException or OrleansMessageRejectionException)
+        {
+            return null;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         try { await _host.StopAsync().WaitAsync(TimeSpan.FromSeconds(10)); }
