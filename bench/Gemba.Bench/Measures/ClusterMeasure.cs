@@ -7,7 +7,7 @@ namespace Gemba.Bench.Measures;
 /// <summary>
 /// Rows 9: real <c>./gemba serve --cluster redis</c> processes on a real redis-server. How long a
 /// scope waits for its next dispatch when the silo hosting its dispatcher is SIGKILLed, and the
-/// end-to-end throughput of three silos beside one.
+/// end-to-end throughput of three silos beside one, and <c>/api/pools</c> under load through a gateway.
 /// </summary>
 internal static class ClusterMeasure
 {
@@ -22,6 +22,8 @@ internal static class ClusterMeasure
             $"{beads:N0} beads in {one.Elapsed.TotalSeconds:0.0} s; pool of 30 mock members (duration 0), JSONL file shared by the silos"));
         table.Add(Row.Info("9. Cluster throughput, 3 silos on Redis, ready → closed", $"{Row.F(three.Rate)} beads/s",
             $"{beads:N0} beads in {three.Elapsed.TotalSeconds:0.0} s; {three.Rate / one.Rate:0.00}× one silo; same pool, one scope (one dispatcher), three processes on 2 cores"));
+
+        await GatewayLoadAsync(quick ? 500 : 2000, table);
 
         var rounds = quick ? 1 : 3;
         var kills = new Samples();
@@ -47,6 +49,30 @@ internal static class ClusterMeasure
         await RedisClusterStack.Until(() => Task.FromResult(stack.ClosedCount() == 100 + count), $"{count} beads closed on {silos} silo(s)", TimeSpan.FromSeconds(300));
         started.Stop();
         return (count / started.Elapsed.TotalSeconds, started.Elapsed);
+    }
+
+    /// <summary>16 closed-loop clients on the gateway's <c>/api/pools</c> during a wave on three silos, beside the same on a silo.</summary>
+    private static async Task GatewayLoadAsync(int count, ResultTable table)
+    {
+        await using var stack = await RedisClusterStack.StartAsync(3, poolSize: 30);
+        var gateway = await stack.StartGatewayAsync();
+        await stack.ReleaseBeadsAsync(Lines(0, 100, 0));
+        await RedisClusterStack.Until(() => Task.FromResult(stack.ClosedCount() == 100), "the warm-up wave closed", TimeSpan.FromSeconds(120));
+
+        var results = new List<(string Where, Samples Samples)>();
+        foreach (var (where, port, offset) in new[] { ("gateway", gateway.HttpPort, 100), ("silo", stack.Silos[0].HttpPort, 100 + count) })
+        {
+            using var load = new CancellationTokenSource();
+            var api = PoolsApiLoad.RunAsync(new Uri($"http://127.0.0.1:{port}/"), Timeout.InfiniteTimeSpan, clients: 16, load.Token);
+            await stack.ReleaseBeadsAsync(Lines(0, offset + count, 5, closedBelow: offset));
+            await RedisClusterStack.Until(() => Task.FromResult(stack.ClosedCount() == offset + count), $"{count} beads closed under load on the {where}", TimeSpan.FromSeconds(300));
+            await load.CancelAsync();
+            results.Add((where, await api));
+        }
+        var (_, viaGateway) = results[0];
+        var (_, viaSilo) = results[1];
+        table.Add(Row.AtMost("9. GET /api/pools p99 through the gateway (16 clients, during a 3-silo wave)", viaGateway.P(99), 20, "ms",
+            $"{viaGateway.Count:N0} requests, p50 {Row.F(viaGateway.P(50))} ms; the same load on a silo's own API: p50 {Row.F(viaSilo.P(50))} / p99 {Row.F(viaSilo.P(99))} ms; {count:N0} beads of 5 ms each, 30 members"));
     }
 
     private static async Task<(TimeSpan ToDispatch, TimeSpan ToDrain)> KillRoundAsync(int count)

@@ -19,6 +19,7 @@ internal sealed class RedisClusterStack : IAsyncDisposable
     private readonly Process _redis;
     private readonly string _root;
     private readonly List<SiloProcess> _silos = [];
+    private readonly List<SiloProcess> _others = [];
     private IHost? _client;
 
     private RedisClusterStack(Process redis, int redisPort, string workspace, string root)
@@ -63,10 +64,25 @@ internal sealed class RedisClusterStack : IAsyncDisposable
     public SiloProcess StartSilo()
     {
         var (http, silo, gateway) = (FreePort(), FreePort(), FreePort());
+        return Start(http, silo, ["serve", "--cluster", "redis", "--redis", $"127.0.0.1:{RedisPort}", "--orchestration", "mock", "--work-plane", "jsonl",
+            "--port", http.ToString(), "--silo-port", silo.ToString(), "--gateway-port", gateway.ToString(), "--quiet"]);
+    }
+
+    /// <summary><c>gemba gateway</c> in front of the silos (not counted in <see cref="Silos"/>: it hosts no grain).</summary>
+    public async Task<SiloProcess> StartGatewayAsync()
+    {
+        var http = FreePort();
+        var gateway = Start(http, 0, ["gateway", "--redis", $"127.0.0.1:{RedisPort}", "--orchestration", "mock", "--work-plane", "jsonl",
+            "--port", http.ToString(), "--quiet"], tracked: false);
+        _others.Add(gateway);
+        await Until(gateway.HealthyAsync, "the gateway serves /healthz", TimeSpan.FromSeconds(120));
+        return gateway;
+    }
+
+    private SiloProcess Start(int http, int silo, string[] args, bool tracked = true)
+    {
         var info = new ProcessStartInfo(Path.Combine(_root, "gemba")) { WorkingDirectory = Workspace, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in new[] { "serve", "--cluster", "redis", "--redis", $"127.0.0.1:{RedisPort}", "--orchestration", "mock", "--work-plane", "jsonl",
-                     "--port", http.ToString(), "--silo-port", silo.ToString(), "--gateway-port", gateway.ToString(), "--quiet" })
-            info.ArgumentList.Add(a);
+        foreach (var a in args) info.ArgumentList.Add(a);
         foreach (var key in new[] { "GEMBA_URL", "GEMBA_SESSION_ID", "GEMBA_TOKEN" }) info.Environment.Remove(key);
         var process = Process.Start(info)!;
         var started = new SiloProcess(process, http, silo);
@@ -74,7 +90,7 @@ internal sealed class RedisClusterStack : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) started.Errors.Enqueue(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        _silos.Add(started);
+        if (tracked) _silos.Add(started);
         return started;
     }
 
@@ -155,7 +171,7 @@ internal sealed class RedisClusterStack : IAsyncDisposable
             try { await _client.StopAsync().WaitAsync(TimeSpan.FromSeconds(10)); } catch (TimeoutException) { }
             _client.Dispose();
         }
-        foreach (var silo in _silos) silo.Dispose();
+        foreach (var process in _others.Concat(_silos)) process.Dispose();
         try { _redis.Kill(); } catch (InvalidOperationException) { }
         await _redis.WaitForExitAsync();
         _redis.Dispose();
