@@ -60,31 +60,33 @@ internal static class ServeCommand
             BeadsDir, Orchestration, PoolConfig, AgentsRegistry, PersonasDir, WorkPlane, Listen, GatewayHttpPort, Quiet,
             GatewayRedis, ClusterId, ServiceId, Token, OtelConsole, OtlpEndpoint, Prometheus,
         };
-        command.SetAction((p, cancel) => RunAsync(new ServeOptions
+        command.SetAction((p, cancel) => RunAsync(Workspace(p) with
         {
             Gateway = true,
             Cluster = "redis",
-            BeadsDir = p.GetValue(BeadsDir)!,
-            Orchestration = p.GetValue(Orchestration)!,
-            PoolConfig = p.GetValue(PoolConfig)!,
-            AgentsRegistry = p.GetValue(AgentsRegistry)!,
-            PersonasDir = p.GetValue(PersonasDir)!,
-            WorkPlane = p.GetValue(WorkPlane)!,
-            Listen = p.GetValue(Listen)!,
             Port = p.GetValue(GatewayHttpPort),
-            Quiet = p.GetValue(Quiet),
             Redis = p.GetValue(GatewayRedis),
-            ClusterId = p.GetValue(ClusterId)!,
-            ServiceId = p.GetValue(ServiceId)!,
-            Token = p.GetValue(Token),
-            OtelConsole = p.GetValue(OtelConsole),
-            OtlpEndpoint = NullIfEmpty(p.GetValue(OtlpEndpoint)) ?? NullIfEmpty(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT")),
-            Prometheus = p.GetValue(Prometheus),
         }, cancel));
         return command;
     }
 
-    private static ServeOptions Read(ParseResult p) => new()
+    private static ServeOptions Read(ParseResult p) => Workspace(p) with
+    {
+        Port = p.GetValue(Port),
+        StateDir = p.GetValue(StateDir)!,
+        Tick = TimeSpan.FromSeconds(Math.Max(0.05, p.GetValue(Tick))),
+        Cluster = p.GetValue(Cluster)!,
+        Redis = p.GetValue(Redis),
+        SiloPort = p.GetValue(SiloPort),
+        GatewayPort = p.GetValue(GatewayPort),
+        TmuxSocket = p.GetValue(TmuxSocket)!,
+        BaseBranch = p.GetValue(BaseBranch),
+        MockDuration = TimeSpan.FromMilliseconds(Math.Max(0, p.GetValue(MockDurationMs))),
+        Dashboard = p.GetValue(Dashboard),
+    };
+
+    /// <summary>The options serve and gateway share: the workspace, the HTTP side, the cluster's names, telemetry.</summary>
+    private static ServeOptions Workspace(ParseResult p) => new()
     {
         BeadsDir = p.GetValue(BeadsDir)!,
         Orchestration = p.GetValue(Orchestration)!,
@@ -93,24 +95,13 @@ internal static class ServeCommand
         PersonasDir = p.GetValue(PersonasDir)!,
         WorkPlane = p.GetValue(WorkPlane)!,
         Listen = p.GetValue(Listen)!,
-        Port = p.GetValue(Port),
-        StateDir = p.GetValue(StateDir)!,
-        Tick = TimeSpan.FromSeconds(Math.Max(0.05, p.GetValue(Tick))),
         Quiet = p.GetValue(Quiet),
-        Cluster = p.GetValue(Cluster)!,
-        Redis = p.GetValue(Redis),
-        SiloPort = p.GetValue(SiloPort),
-        GatewayPort = p.GetValue(GatewayPort),
         ClusterId = p.GetValue(ClusterId)!,
         ServiceId = p.GetValue(ServiceId)!,
         Token = p.GetValue(Token),
-        TmuxSocket = p.GetValue(TmuxSocket)!,
-        BaseBranch = p.GetValue(BaseBranch),
-        MockDuration = TimeSpan.FromMilliseconds(Math.Max(0, p.GetValue(MockDurationMs))),
         OtelConsole = p.GetValue(OtelConsole),
         OtlpEndpoint = NullIfEmpty(p.GetValue(OtlpEndpoint)) ?? NullIfEmpty(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT")),
         Prometheus = p.GetValue(Prometheus),
-        Dashboard = p.GetValue(Dashboard),
     };
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;

@@ -1,19 +1,12 @@
 using System.Reflection;
-using Gemba.Api;
 using Gemba.Config;
-using Gemba.Events;
 using Gemba.Grains;
 using Gemba.Orchestration;
-using Gemba.Silo.Events;
 using Gemba.Silo.Orchestration;
-using Gemba.Silo.Orchestration.GasTown;
-using Gemba.Silo.Orchestration.Native;
 using Gemba.Silo.Storage;
 using Gemba.WorkPlanes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using StackExchange.Redis;
 
 namespace Gemba.Silo.Hosting;
 
