@@ -133,7 +133,7 @@ public static class GembaSiloHost
 
         // Registered after UseOrleans so it starts once the silo is up.
         services.AddHostedService<GembaBootstrapper>();
-        if (redis is not null) services.AddHostedService<SiloLossWatcher>();
+        if (redis is not null) services.AddHostedService<MembershipWatcher>();
 
         var app = builder.Build();
         app.UseGembaApi(options.Token);
