@@ -55,6 +55,13 @@ internal sealed class ClusterClient : IAsyncDisposable
         }
     }
 
+    /// <summary>The active silos as placement names them (address text) with their silo-to-silo ports.</summary>
+    public async Task<Dictionary<string, int>> ActiveSilos()
+    {
+        var hosts = await Client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
+        return hosts.Keys.ToDictionary(s => s.ToParsableString(), s => s.Endpoint.Port, StringComparer.Ordinal);
+    }
+
     public async ValueTask DisposeAsync()
     {
         try { await _host.StopAsync().WaitAsync(TimeSpan.FromSeconds(10)); }
