@@ -29,9 +29,12 @@ public sealed class DispatcherSpreadTests
         cluster.StartAll(3);
         await cluster.UntilAllHealthy();
         await using var orleans = await ClusterClient.ConnectAsync(redis.Port);
+        var watches = new Dictionary<int, EventWatch>();
+        foreach (var silo in cluster.Running) watches[silo.SiloPort] = await EventWatch.ConnectAsync(silo.HttpPort);
+        using var __ = new Disposer(watches.Values);
 
         // The first silo applied the configuration alone, so it activated every dispatcher; the others' joins re-place them.
-        var placed = await UntilPlacedBySpread(cluster, orleans, 3);
+        var placed = await UntilPlacedBySpread(orleans, 3);
         Assert.True(placed.Values.Distinct().Count() > 1, $"every dispatcher on one silo: {Describe(placed)}");
 
         await Append(beadsFile, 1);
@@ -48,23 +51,37 @@ public sealed class DispatcherSpreadTests
         await cluster.Until(() => Rigs.All(r => Closed(beadsFile, r) == 2 * BeadsPerRig),
             $"the second {BeadsPerRig} beads of every rig closed after the kill", TimeSpan.FromSeconds(60));
 
-        var after = await UntilPlacedBySpread(cluster, orleans, 2);
+        var after = await UntilPlacedBySpread(orleans, 2);
         Assert.All(after, p => Assert.Contains(p.Value, survivors));
+
+        // Moves never ran two cycles of a scope at once: a survivor, which sees every silo's events, saw no bead dispatched twice.
+        var dispatches = watches[survivors.First()].Dispatches();
+        var twice = dispatches.Where(d => d.Value.Count > 1).Select(d => $"{d.Key} x{d.Value.Count}").ToList();
+        Assert.True(twice.Count == 0, $"dispatched more than once: {string.Join(", ", twice.Take(20))}");
+        Assert.True(dispatches.Keys.Count(k => k.Contains("-2-", StringComparison.Ordinal)) >= Rigs.Length * BeadsPerRig * 9 / 10,
+            $"a survivor saw only {dispatches.Keys.Count(k => k.Contains("-2-", StringComparison.Ordinal))} dispatches of the second batch");
     }
 
     /// <summary>Polls until exactly <paramref name="silos"/> silos are active and each rig's dispatcher is where <see cref="ScopeSpread"/> puts it.</summary>
-    private static async Task<Dictionary<string, int>> UntilPlacedBySpread(SiloSet cluster, ClusterClient orleans, int silos)
+    private static async Task<Dictionary<string, int>> UntilPlacedBySpread(ClusterClient orleans, int silos)
     {
         Dictionary<string, int> placed = [];
         Dictionary<string, int> expected = [];
-        await cluster.Until(async () =>
+        var active = new Dictionary<string, int>();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (DateTime.UtcNow < deadline)
         {
-            var active = await orleans.ActiveSilos();
-            if (active.Count != silos) return false;
-            expected = Rigs.ToDictionary(r => r, r => active[ScopeSpread.Choose(r, active.Keys)!]);
-            foreach (var rig in Rigs) placed[rig] = await orleans.DispatcherSiloPort(rig);
-            return Rigs.All(r => placed[r] == expected[r]);
-        }, $"the dispatchers placed by scope over {silos} silos (expected {Describe(expected)}, now {Describe(placed)})", TimeSpan.FromSeconds(60));
+            active = await orleans.ActiveSilos();
+            if (active.Count == silos)
+            {
+                expected = Rigs.ToDictionary(r => r, r => active[ScopeSpread.Choose(r, active.Keys)!]);
+                foreach (var rig in Rigs) placed[rig] = await orleans.DispatcherSiloPort(rig);
+                if (Rigs.All(r => placed[r] == expected[r])) return placed;
+            }
+            await Task.Delay(250);
+        }
+        Assert.Fail($"not within 60 s: the dispatchers placed by scope over {silos} silos; active silos {string.Join(", ", active.Keys)}, " +
+            $"expected {Describe(expected)}, last seen {Describe(placed)}");
         return placed;
     }
 
@@ -90,6 +107,14 @@ public sealed class DispatcherSpreadTests
         catch (IOException)
         {
             return -1;
+        }
+    }
+
+    private sealed class Disposer(IEnumerable<IDisposable> items) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var item in items) item.Dispose();
         }
     }
 }
