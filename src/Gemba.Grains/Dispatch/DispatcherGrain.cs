@@ -29,6 +29,7 @@ internal sealed partial class DispatcherGrain(
     IGembaEvents events,
     IOptions<DispatchOptions> options,
     GembaInstruments instruments,
+    IClusterManifestProvider manifests,
     TimeProvider time,
     ILogger<DispatcherGrain> log) : Grain, IDispatcherGrain, IDispatcherWake, IRemindable, IGrainMigrationParticipant
 {
@@ -47,6 +48,7 @@ internal sealed partial class DispatcherGrain(
     private bool _scheduled;
     private bool _dirty;
     private bool _migrated;
+    private Orleans.Metadata.MajorMinorVersion? _placementChecked;
     private long _decisionsSaved;
     private DateTimeOffset _decisionsSavedAt;
 
@@ -74,6 +76,20 @@ internal sealed partial class DispatcherGrain(
         // Placement decides: when it picks the silo this activation is on, Orleans drops the move.
         this.MigrateOnIdle();
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Backstop of the membership watcher's <see cref="CheckPlacement"/>: silos starting together may
+    /// place a dispatcher while their view of the cluster is partial, after the watcher's asks.
+    /// Re-checked whenever this silo's cluster manifest changes.
+    /// </summary>
+    private void CheckPlacementIfSilosChanged()
+    {
+        var manifest = manifests.Current;
+        if (_placementChecked is { } checkedAt && checkedAt.Equals(manifest.Version)) return;
+        _placementChecked = manifest.Version;
+        var home = ScopeSpread.Choose(Scope, manifest.Silos.Keys.Select(s => s.ToParsableString()));
+        if (home is not null && home != GrainContext.Address.SiloAddress?.ToParsableString()) this.MigrateOnIdle();
     }
 
     void IGrainMigrationParticipant.OnDehydrate(IDehydrationContext dehydrationContext)
@@ -163,6 +179,7 @@ internal sealed partial class DispatcherGrain(
     {
         await Cycle(maintenance: true);
         WakeIfPoked();
+        CheckPlacementIfSilosChanged();
     }
 
     /// <summary>
