@@ -62,6 +62,16 @@ public sealed class DispatcherSpreadTests
             $"a survivor saw only {dispatches.Keys.Count(k => k.Contains("-2-", StringComparison.Ordinal))} dispatches of the second batch");
     }
 
+    [Fact]
+    public async Task Mock_rigs_outside_mock_orchestration_is_refused_with_the_reason()
+    {
+        using var dir = new TempDir();
+        var (code, _, stderr) = await GembaProcess.RunAsync(dir.Path, null,
+            "serve", "--orchestration", "native", "--mock-rigs", "--work-plane", "jsonl", "--port", GembaProcess.FreePort().ToString());
+        Assert.Equal(2, code);
+        Assert.Contains("--mock-rigs is for --orchestration mock, not native", stderr);
+    }
+
     /// <summary>Polls until exactly <paramref name="silos"/> silos are active and each rig's dispatcher is where <see cref="ScopeSpread"/> puts it.</summary>
     private static async Task<Dictionary<string, int>> UntilPlacedBySpread(ClusterClient orleans, int silos)
     {
