@@ -1,7 +1,9 @@
 using Gemba.Grains.Diagnostics;
 using Gemba.Grains.Dispatch;
+using Gemba.Grains.Dispatch.Placement;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.Hosting;
 
 namespace Gemba.Grains;
 
@@ -11,6 +13,8 @@ public static class GrainsServiceCollectionExtensions
     public static IServiceCollection AddGembaGrains(this IServiceCollection services, Action<DispatchOptions>? configure = null)
     {
         services.AddMetrics();
+        // Every host of the dispatcher grain must know how to place it.
+        services.AddPlacementDirector<ScopeSpreadPlacement, ScopeSpreadDirector>();
         services.TryAddSingleton<GembaInstruments>();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<Gemba.WorkItems.IWorkItems, WorkItems.WorkItemsService>();

@@ -56,7 +56,7 @@ internal sealed class ClusterClient : IAsyncDisposable
     }
 
     /// <summary>How many silos the cluster's membership counts as active; null while it cannot say (the management grain is moving).</summary>
-    public async Task<int?> ActiveSilos()
+    public async Task<int?> ActiveSiloCount()
     {
         try
         {
@@ -67,6 +67,36 @@ internal sealed class ClusterClient : IAsyncDisposable
         {
             return null;
         }
+    }
+
+    /// <summary>
+    /// The silo-to-silo port of the scope's dispatcher once <paramref name="silos"/> silos are active and it
+    /// sits where placement by scope puts it: right after the cluster forms it may still be moving there.
+    /// </summary>
+    public async Task<int> SettledDispatcherSiloPort(string scope, int silos)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var (expected, now, active) = (0, 0, new Dictionary<string, int>());
+        while (DateTime.UtcNow < deadline)
+        {
+            active = await ActiveSilos();
+            if (active.Count == silos)
+            {
+                expected = active[Gemba.Grains.Dispatch.Placement.ScopeSpread.Choose(scope, active.Keys)!];
+                now = await DispatcherSiloPort(scope);
+                if (now == expected) return now;
+            }
+            await Task.Delay(250);
+        }
+        Assert.Fail($"the dispatcher of {scope} did not settle within 60 s over {silos} silos ({string.Join(", ", active.Keys)}): expected on :{expected}, on :{now}");
+        return now;
+    }
+
+    /// <summary>The active silos as placement names them (address text) with their silo-to-silo ports.</summary>
+    public async Task<Dictionary<string, int>> ActiveSilos()
+    {
+        var hosts = await Client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
+        return hosts.Keys.ToDictionary(s => s.ToParsableString(), s => s.Endpoint.Port, StringComparer.Ordinal);
     }
 
     public async ValueTask DisposeAsync()

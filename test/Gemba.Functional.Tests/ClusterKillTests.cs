@@ -31,7 +31,7 @@ public sealed class ClusterKillTests
 
         // The victim is the silo that hosts the scope's dispatcher, so the kill really moves it.
         await using var orleans = await ClusterClient.ConnectAsync(redis.Port);
-        var victim = cluster.BySiloPort(await orleans.DispatcherSiloPort("local"));
+        var victim = cluster.BySiloPort(await orleans.SettledDispatcherSiloPort("local", 3));
         var survivors = cluster.Running.Where(s => s != victim).ToList();
         using var watchA = await EventWatch.ConnectAsync(survivors[0].HttpPort);
         using var watchB = await EventWatch.ConnectAsync(survivors[1].HttpPort);

@@ -68,7 +68,7 @@ public sealed class GatewayFailoverTests
         var killedAt = DateTimeOffset.UtcNow;
         victim.Kill();
         var settle = Stopwatch.StartNew();
-        await cluster.Until(async () => await orleans.ActiveSilos() == 2, "the membership declares the killed silo dead", TimeSpan.FromSeconds(60));
+        await cluster.Until(async () => await orleans.ActiveSiloCount() == 2, "the membership declares the killed silo dead", TimeSpan.FromSeconds(60));
         var settledAt = DateTimeOffset.UtcNow;
         Console.WriteLine($"gateway failover: membership settled {settle.Elapsed.TotalSeconds:0.0} s after SIGKILL");
         await cluster.Until(() => ClusterKillTests.ClosedCount(beadsFile) == BeadCount, $"all {BeadCount} beads closed after the kill", TimeSpan.FromSeconds(120));

@@ -13,6 +13,13 @@ public interface IDispatcherGrain : IGrainWithStringKey
     [Alias("Start")]
     Task Start();
 
+    /// <summary>
+    /// Moves this dispatcher, once idle, to the silo its scope is placed on now (the cluster's
+    /// membership changed); nothing happens when it is already there. The moved one runs a cycle.
+    /// </summary>
+    [Alias("CheckPlacement"), AlwaysInterleave]
+    Task CheckPlacement();
+
     /// <summary>Asks for a cycle soon; many pokes coalesce into one cycle.</summary>
     [Alias("Poke"), OneWay, AlwaysInterleave]
     Task Poke();

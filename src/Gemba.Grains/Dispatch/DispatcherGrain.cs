@@ -4,6 +4,7 @@ using Gemba.Config;
 using Gemba.Dispatch;
 using Gemba.Events;
 using Gemba.Grains.Diagnostics;
+using Gemba.Grains.Dispatch.Placement;
 using Gemba.Grains.Pools;
 using Gemba.Pools;
 using Gemba.Sessions;
@@ -18,8 +19,9 @@ namespace Gemba.Grains.Dispatch;
 /// ledger, plan with <see cref="DispatchPlanner"/>, claim, and hand beads to pools.
 /// A grain timer is the backstop, a reminder brings the grain back after a silo dies, and
 /// <see cref="Poke"/> coalesces events into a cycle that starts within milliseconds.
+/// Scopes are spread over the cluster's silos (<see cref="ScopeSpreadPlacement"/>); <see cref="CheckPlacement"/> moves one.
 /// </summary>
-[GrainType("dispatcher")]
+[GrainType("dispatcher"), ScopeSpreadPlacement]
 internal sealed partial class DispatcherGrain(
     [PersistentState("dispatcher", GembaStorage.Name)] IPersistentState<DispatcherState> state,
     [PersistentState("decisions", GembaStorage.Name)] IPersistentState<DecisionLogState> decisionLog,
@@ -27,8 +29,9 @@ internal sealed partial class DispatcherGrain(
     IGembaEvents events,
     IOptions<DispatchOptions> options,
     GembaInstruments instruments,
+    IClusterManifestProvider manifests,
     TimeProvider time,
-    ILogger<DispatcherGrain> log) : Grain, IDispatcherGrain, IDispatcherWake, IRemindable
+    ILogger<DispatcherGrain> log) : Grain, IDispatcherGrain, IDispatcherWake, IRemindable, IGrainMigrationParticipant
 {
     private const string KeepAliveReminder = "dispatcher-keepalive";
     private const int WhatIfDecisionLimit = 200;
@@ -44,6 +47,8 @@ internal sealed partial class DispatcherGrain(
     private bool _running;
     private bool _scheduled;
     private bool _dirty;
+    private bool _migrated;
+    private Orleans.Metadata.MajorMinorVersion? _placementChecked;
     private long _decisionsSaved;
     private DateTimeOffset _decisionsSavedAt;
 
@@ -60,8 +65,39 @@ internal sealed partial class DispatcherGrain(
             Interleave = false,
             KeepAlive = true,
         });
+        // Pokes that reached the old activation while it was going idle may have left only a Wake
+        // behind, forwarded here without its dirty flag: a moved dispatcher runs a cycle to catch up.
+        if (_migrated) Poke().Ignore();
         return Task.CompletedTask;
     }
+
+    public Task CheckPlacement()
+    {
+        // Placement decides: when it picks the silo this activation is on, Orleans drops the move.
+        this.MigrateOnIdle();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Backstop of the membership watcher's <see cref="CheckPlacement"/>: silos starting together may
+    /// place a dispatcher while their view of the cluster is partial, after the watcher's asks.
+    /// Re-checked whenever this silo's cluster manifest changes.
+    /// </summary>
+    private void CheckPlacementIfSilosChanged()
+    {
+        var manifest = manifests.Current;
+        if (_placementChecked is { } checkedAt && checkedAt.Equals(manifest.Version)) return;
+        _placementChecked = manifest.Version;
+        var home = ScopeSpread.Choose(Scope, manifest.Silos.Keys.Select(s => s.ToParsableString()));
+        if (home is not null && home != GrainContext.Address.SiloAddress?.ToParsableString()) this.MigrateOnIdle();
+    }
+
+    void IGrainMigrationParticipant.OnDehydrate(IDehydrationContext dehydrationContext)
+    {
+        // The persistent states travel by themselves; the in-memory caches are rebuilt by the next cycle.
+    }
+
+    void IGrainMigrationParticipant.OnRehydrate(IRehydrationContext rehydrationContext) => _migrated = true;
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
@@ -143,6 +179,7 @@ internal sealed partial class DispatcherGrain(
     {
         await Cycle(maintenance: true);
         WakeIfPoked();
+        CheckPlacementIfSilosChanged();
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Gemba.Config;
 using Gemba.Silo.Hosting;
+using Gemba.Silo.Orchestration;
 using Gemba.Silo.Orchestration.GasTown;
 using Gemba.Silo.Orchestration.Native;
 using Gemba.Silo.WorkPlanes;
@@ -35,6 +36,7 @@ internal static class ServeCommand
     private static readonly Option<string?> OtlpEndpoint = new("--otlp-endpoint") { Description = "Telemetry: send spans and metrics to this OTLP collector (default: OTEL_EXPORTER_OTLP_ENDPOINT when set)" };
     private static readonly Option<bool> Prometheus = new("--prometheus") { Description = "Telemetry: serve a Prometheus scrape endpoint at /metrics (behind --token when set)" };
     private static readonly Option<bool> Dashboard = new("--dashboard") { Description = "Serve the Orleans dashboard at /admin/dashboard (behind --token when set)" };
+    private static readonly Option<bool> MockRigs = new("--mock-rigs") { Description = "Mock plane: pool.toml scopes are rigs, as on Gas Town; a bead goes to the rig of its rig:<name> label" };
     private static readonly Option<int> MockDurationMs = new("--mock-duration-ms") { Description = "Mock plane: work time of a bead without duration_ms frontmatter", DefaultValueFactory = _ => 0 };
 
     public static Command Create()
@@ -42,7 +44,7 @@ internal static class ServeCommand
         var command = new Command("serve", "Run the dispatch server: an Orleans silo co-hosting the API")
         {
             BeadsDir, Orchestration, PoolConfig, AgentsRegistry, PersonasDir, WorkPlane, Listen, Port, StateDir, Tick, Quiet,
-            Cluster, Redis, SiloPort, GatewayPort, ClusterId, ServiceId, Token, TmuxSocket, BaseBranch, MockDurationMs,
+            Cluster, Redis, SiloPort, GatewayPort, ClusterId, ServiceId, Token, TmuxSocket, BaseBranch, MockDurationMs, MockRigs,
             OtelConsole, OtlpEndpoint, Prometheus, Dashboard,
         };
         command.SetAction((parse, cancel) => RunAsync(Read(parse), cancel));
@@ -82,6 +84,7 @@ internal static class ServeCommand
         TmuxSocket = p.GetValue(TmuxSocket)!,
         BaseBranch = p.GetValue(BaseBranch),
         MockDuration = TimeSpan.FromMilliseconds(Math.Max(0, p.GetValue(MockDurationMs))),
+        MockRigs = p.GetValue(MockRigs),
         Dashboard = p.GetValue(Dashboard),
     };
 
@@ -129,7 +132,12 @@ internal static class ServeCommand
             await Console.Error.WriteLineAsync($"gemba: --otlp-endpoint (or OTEL_EXPORTER_OTLP_ENDPOINT) '{otlp}' is not an absolute URL, e.g. http://127.0.0.1:4317");
             return 2;
         }
-        var mode = options.Orchestration == "gastown" ? ScopeMode.GasTown : ScopeMode.Native;
+        if (options.MockRigs && options.Orchestration != MockOrchestrationPlane.Id)
+        {
+            await Console.Error.WriteLineAsync($"gemba: --mock-rigs is for --orchestration mock, not {options.Orchestration}");
+            return 2;
+        }
+        var mode = options.ScopeMode;
         var config = ConfigSet.Load(options.PoolConfig, options.AgentsRegistry, options.PersonasDir, mode, version: 1,
             checkAgentBinaries: options.Orchestration == TmuxOrchestrationPlane.Id);
         foreach (var finding in config.Findings) await Console.Error.WriteLineAsync(finding.ToString());

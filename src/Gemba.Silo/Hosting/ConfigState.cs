@@ -11,7 +11,7 @@ public sealed class ConfigState(ServeOptions options, ConfigSet initial)
 
     public ServeOptions Options { get; } = options;
 
-    public ScopeMode Mode => Options.Orchestration == "gastown" ? ScopeMode.GasTown : ScopeMode.Native;
+    public ScopeMode Mode => Options.ScopeMode;
 
     /// <summary>Agent binaries are only looked up where gemba itself starts the agents.</summary>
     public bool ChecksAgentBinaries => Options.Orchestration == TmuxOrchestrationPlane.Id;

@@ -77,7 +77,7 @@ public static class GembaSiloHost
 
         // Registered after UseOrleans so it starts once the silo is up.
         services.AddHostedService<GembaBootstrapper>();
-        if (redis is not null) services.AddHostedService<SiloLossWatcher>();
+        if (redis is not null) services.AddHostedService<MembershipWatcher>();
 
         return GembaWebHost.Finish(builder, options);
     }

@@ -39,6 +39,12 @@ public sealed record ServeOptions
     /// <summary>How long a mock bead takes when its frontmatter does not say.</summary>
     public TimeSpan MockDuration { get; init; } = TimeSpan.Zero;
 
+    /// <summary>Mock plane: scopes are rigs as on Gas Town (a cluster's dispatchers can be tried with several scopes).</summary>
+    public bool MockRigs { get; init; }
+
+    /// <summary>How pool.toml scopes and beads' scopes are read: rigs on Gas Town (or mock rigs), else the one local scope.</summary>
+    public Gemba.Config.ScopeMode ScopeMode => Orchestration == "gastown" || MockRigs ? Gemba.Config.ScopeMode.GasTown : Gemba.Config.ScopeMode.Native;
+
     /// <summary>Telemetry: print spans and metrics to the console.</summary>
     public bool OtelConsole { get; init; }
     /// <summary>Telemetry: an OTLP collector to send spans and metrics to (also from OTEL_EXPORTER_OTLP_ENDPOINT).</summary>
