@@ -78,7 +78,7 @@ internal static class ClusterMeasure
     private static async Task<(TimeSpan ToDispatch, TimeSpan ToDrain)> KillRoundAsync(int count)
     {
         await using var stack = await RedisClusterStack.StartAsync(3, poolSize: 12);
-        var victimPort = await stack.DispatcherSiloPortAsync(Scope);
+        var victimPort = await stack.SettledDispatcherSiloPortAsync(Scope);
         var victim = stack.Silos.Single(s => s.SiloPort == victimPort);
         var survivor = stack.Silos.First(s => s != victim);
         using var watch = await DispatchWatch.ConnectAsync(survivor.HttpPort);

@@ -138,6 +138,23 @@ internal sealed class RedisClusterStack : IAsyncDisposable
         return silo.Endpoint.Port;
     }
 
+    /// <summary>
+    /// The dispatcher's silo once it sits where placement by scope puts it: right after the silos start
+    /// together it may still be on its way there (a kill of the silo it is leaving would measure a different thing).
+    /// </summary>
+    public async Task<int> SettledDispatcherSiloPortAsync(string scope)
+    {
+        var port = 0;
+        await Until(async () =>
+        {
+            port = await DispatcherSiloPortAsync(scope);
+            var hosts = await _client!.Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
+            var home = Gemba.Grains.Dispatch.Placement.ScopeSpread.Choose(scope, hosts.Keys.Select(h => h.ToParsableString()));
+            return hosts.Count == _silos.Count && hosts.Keys.Single(h => h.ToParsableString() == home).Endpoint.Port == port;
+        }, $"the dispatcher of {scope} settles on its silo", TimeSpan.FromSeconds(60));
+        return port;
+    }
+
     public static async Task Until(Func<Task<bool>> condition, string what, TimeSpan timeout)
     {
         var deadline = Stopwatch.StartNew();
