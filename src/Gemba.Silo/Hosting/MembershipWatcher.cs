@@ -64,7 +64,8 @@ internal sealed partial class MembershipWatcher(
             if (now.SetEquals(known)) continue;
             known = now;
             LogRespread(now.Count);
-            await ForEachDispatcher("re-place", d => d.CheckPlacement(), stoppingToken);
+            // And a poke: an ask that activates a dispatcher lost with a dead silo must also make it work.
+            await ForEachDispatcher("re-place", async d => { await d.CheckPlacement(); await d.Poke(); }, stoppingToken);
         }
     }
 
