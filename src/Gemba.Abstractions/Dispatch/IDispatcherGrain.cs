@@ -54,9 +54,12 @@ public interface IDispatcherGrain : IGrainWithStringKey
     [Alias("Unpark")]
     Task<bool> Unpark(string beadId);
 
-    /// <summary>A session holding <paramref name="beadId"/> failed; counts toward parking the bead.</summary>
+    /// <summary>
+    /// A session holding <paramref name="beadId"/> failed at <paramref name="failedAt"/>; counts toward parking
+    /// the bead. The retry back-off runs from <paramref name="failedAt"/>, not from when this one-way call arrives.
+    /// </summary>
     [Alias("BeadFailed"), OneWay]
-    Task BeadFailed(string beadId, string sessionId, string reason);
+    Task BeadFailed(string beadId, string sessionId, string reason, DateTimeOffset failedAt);
 }
 
 [GenerateSerializer, Immutable, Alias("gemba.CycleReport")]

@@ -55,7 +55,7 @@ internal static class ClaimReconcile
     public sealed record Settlement(
         bool Changed,
         IReadOnlyList<MemberSummary> Adopt,
-        IReadOnlyList<(BeadHolder Holder, string Reason)> Failed,
+        IReadOnlyList<(BeadHolder Holder, string Reason, DateTimeOffset FailedAt)> Failed,
         IReadOnlyList<BeadHolder> Release,
         IReadOnlyList<BeadHolder> Stranded);
 
@@ -105,7 +105,7 @@ internal static class ClaimReconcile
     {
         var changed = findings.Changed;
         var adopt = new List<MemberSummary>();
-        var failed = new List<(BeadHolder, string)>();
+        var failed = new List<(BeadHolder, string, DateTimeOffset)>();
         var release = new List<BeadHolder>();
         var stranded = new List<BeadHolder>();
         foreach (var (beadId, claim) in findings.Unheld)
@@ -124,7 +124,7 @@ internal static class ClaimReconcile
                 default:
                     var holder = new BeadHolder(beadId, claim.SessionId);
                     if (summary is { Status: SessionStatus.Failed } && (summary.CurrentBead ?? summary.LastBead) == beadId)
-                        failed.Add((holder, summary.Reason ?? "session failed"));
+                        failed.Add((holder, summary.Reason ?? "session failed", summary.StatusSince));
                     if (beads.TryGetValue(beadId, out var bead) && bead.Status == BeadStatus.InProgress && bead.Assignee == claim.SessionId)
                         release.Add(holder);
                     claims.Remove(beadId);

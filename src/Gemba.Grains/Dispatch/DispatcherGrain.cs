@@ -168,9 +168,9 @@ internal sealed partial class DispatcherGrain(
 
     public Task<IReadOnlyList<DispatchDecision>> GetDecisions(int limit) => Task.FromResult(_decisions.Recent(limit));
 
-    public async Task BeadFailed(string beadId, string sessionId, string reason)
+    public async Task BeadFailed(string beadId, string sessionId, string reason, DateTimeOffset failedAt)
     {
-        if (RecordFailure(beadId, sessionId, reason) is { } parked) await Park(parked);
+        if (RecordFailure(beadId, sessionId, reason, failedAt) is { } parked) await Park(parked);
         await state.WriteStateAsync();
         await Poke();
     }
@@ -505,8 +505,8 @@ internal sealed partial class DispatcherGrain(
         var settlement = ClaimReconcile.Settle(claims, findings, known, beads);
 
         foreach (var member in settlement.Adopt) Pool(member.Pool).MemberChanged(member).Ignore();
-        foreach (var (holder, reason) in settlement.Failed)
-            if (RecordFailure(holder.BeadId, holder.SessionId, reason) is { } parked) await Park(parked);
+        foreach (var (holder, reason, failedAt) in settlement.Failed)
+            if (RecordFailure(holder.BeadId, holder.SessionId, reason, failedAt) is { } parked) await Park(parked);
         foreach (var stray in settlement.Stranded) LogStrandedClaim(Scope, stray.BeadId, stray.SessionId);
         // The plane re-checks the holder under its lock, so a bead closed meanwhile is never reopened.
         await Task.WhenAll(settlement.Release.Select(r => workPlane.ReleaseAsync(r.BeadId, r.SessionId)));
@@ -558,10 +558,10 @@ internal sealed partial class DispatcherGrain(
     }
 
     /// <summary>Counts a failure once per session; returns the record when it crosses into parked.</summary>
-    private BeadFailureRecord? RecordFailure(string beadId, string sessionId, string reason)
+    private BeadFailureRecord? RecordFailure(string beadId, string sessionId, string reason, DateTimeOffset failedAt)
     {
         var now = time.GetUtcNow();
-        if (FailurePolicy.Count(state.State.Failures.GetValueOrDefault(beadId), sessionId, reason, now, Options.MaxAttempts, Options.RetryBackoff) is not { } record)
+        if (FailurePolicy.Count(state.State.Failures.GetValueOrDefault(beadId), sessionId, reason, failedAt, now, Options.MaxAttempts, Options.RetryBackoff) is not { } record)
             return null;
         state.State.Failures[beadId] = record;
         Record(new DispatchDecision(beadId, Scope, null, sessionId, record.Parked ? DispatchOutcome.Parked : DispatchOutcome.Error,

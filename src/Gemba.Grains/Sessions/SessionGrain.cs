@@ -332,7 +332,7 @@ internal sealed partial class SessionGrain(
         {
             // The bead goes back to open so it is not stranded; the dispatcher counts the failure.
             await workPlane.ReleaseAsync(holding, Id);
-            if (blameBead) GrainFactory.GetGrain<IDispatcherGrain>(snapshot.Pool.Scope).BeadFailed(holding, Id, reason).Ignore();
+            if (blameBead) GrainFactory.GetGrain<IDispatcherGrain>(snapshot.Pool.Scope).BeadFailed(holding, Id, reason, Now).Ignore();
         }
         await StopAgent();
         LogFailed(Id, holding, reason);

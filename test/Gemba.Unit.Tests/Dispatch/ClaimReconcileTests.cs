@@ -62,7 +62,7 @@ public sealed class ClaimReconcileTests
             ["s-held"] = held,
             ["s-done"] = Member("s-done", SessionStatus.Ready, last: "done"),
             ["s-lost"] = Member("s-lost", SessionStatus.Ready, last: "other"),
-            ["s-failed"] = Member("s-failed", SessionStatus.Failed, current: "failed", reason: "pane died"),
+            ["s-failed"] = Member("s-failed", SessionStatus.Failed, current: "failed", reason: "pane died") with { StatusSince = T0.AddSeconds(7) },
         }, beads);
 
         Assert.True(settlement.Changed);
@@ -72,8 +72,8 @@ public sealed class ClaimReconcileTests
         Assert.Equal([new ClaimReconcile.BeadHolder("failed", "s-failed"), new ClaimReconcile.BeadHolder("lost", "s-lost")],
             settlement.Release.OrderBy(r => r.BeadId));                       // nobody holds them: back to the plane
         Assert.False(claims.ContainsKey("lost") || claims.ContainsKey("failed"));
-        var (holder, reason) = Assert.Single(settlement.Failed);              // only the failed session counts against its bead
-        Assert.Equal(("failed", "s-failed", "pane died"), (holder.BeadId, holder.SessionId, reason));
+        var (holder, reason, failedAt) = Assert.Single(settlement.Failed);    // only the failed session counts against its bead
+        Assert.Equal(("failed", "s-failed", "pane died", T0.AddSeconds(7)), (holder.BeadId, holder.SessionId, reason, failedAt));
         Assert.Empty(settlement.Stranded);
     }
 
