@@ -30,6 +30,7 @@ internal sealed partial class DispatcherGrain(
     IOptions<DispatchOptions> options,
     GembaInstruments instruments,
     IClusterManifestProvider manifests,
+    IClusterMembershipService membership,
     TimeProvider time,
     ILogger<DispatcherGrain> log) : Grain, IDispatcherGrain, IDispatcherWake, IRemindable, IGrainMigrationParticipant
 {
@@ -88,8 +89,8 @@ internal sealed partial class DispatcherGrain(
         var manifest = manifests.Current;
         if (_placementChecked is { } checkedAt && checkedAt.Equals(manifest.Version)) return;
         _placementChecked = manifest.Version;
-        var home = ScopeSpread.Choose(Scope, manifest.Silos.Keys.Select(s => s.ToParsableString()));
-        if (home is not null && home != GrainContext.Address.SiloAddress?.ToParsableString()) this.MigrateOnIdle();
+        var home = ScopeSpreadDirector.Home(Scope, [.. manifest.Silos.Keys], membership.CurrentSnapshot);
+        if (home is not null && !home.Equals(GrainContext.Address.SiloAddress)) this.MigrateOnIdle();
     }
 
     void IGrainMigrationParticipant.OnDehydrate(IDehydrationContext dehydrationContext)

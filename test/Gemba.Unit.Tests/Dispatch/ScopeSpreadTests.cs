@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Gemba.Grains.Dispatch.Placement;
 
 namespace Gemba.Unit.Tests.Dispatch;
@@ -51,6 +52,27 @@ public sealed class ScopeSpreadTests
         Assert.Equal(3, hosts.Count);
         Assert.All(hosts.Values, n => Assert.InRange(n, 4, 16));
     }
+
+    [Fact]
+    public void The_home_silo_is_chosen_among_the_silos_membership_counts_active()
+    {
+        var silos = Three.Select(SiloAddress.FromParsableString).ToArray();
+        var dead = silos.Single(s => s.ToParsableString() == ScopeSpread.Choose("local", Three));
+        var members = Snapshot(silos.Select(s => (s, s == dead ? SiloStatus.Dead : SiloStatus.Active)));
+
+        var home = ScopeSpreadDirector.Home("local", silos, members);
+        // The same rule as over the live silos' texts: the dead one is never chosen.
+        Assert.Equal(ScopeSpread.Choose("local", silos.Where(s => s != dead).Select(s => s.ToParsableString())), home?.ToParsableString());
+        // A silo membership does not know yet (just joined the manifest) is not chosen either.
+        var unknown = Snapshot(silos.Where(s => s != dead).Select(s => (s, SiloStatus.Active)));
+        Assert.Equal(home, ScopeSpreadDirector.Home("local", silos, unknown));
+        // While membership counts none active (a silo's first moments), the candidates themselves decide.
+        Assert.Equal(dead, ScopeSpreadDirector.Home("local", silos, Snapshot([])));
+        Assert.Null(ScopeSpreadDirector.Home("local", [], members));
+    }
+
+    private static ClusterMembershipSnapshot Snapshot(IEnumerable<(SiloAddress Silo, SiloStatus Status)> members) =>
+        new(members.ToImmutableDictionary(m => m.Silo, m => new ClusterMember(m.Silo, m.Status, m.Silo.ToString())), new MembershipVersion(1));
 
     [Fact]
     public void Count_must_be_positive() =>

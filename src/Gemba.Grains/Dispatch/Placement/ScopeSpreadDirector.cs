@@ -11,15 +11,21 @@ namespace Gemba.Grains.Dispatch.Placement;
 /// </summary>
 internal sealed class ScopeSpreadDirector(IClusterMembershipService membership) : IPlacementDirector
 {
-    public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
+    public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context) =>
+        Task.FromResult(Home(target.GrainIdentity.Key.ToString()!, context.GetCompatibleSilos(target), membership.CurrentSnapshot)
+            ?? context.LocalSilo);
+
+    /// <summary>
+    /// The silo <paramref name="scope"/>'s dispatcher belongs on, among <paramref name="candidates"/> that
+    /// <paramref name="members"/> counts active (all candidates while none is); null when there are none.
+    /// Placement and the dispatcher's own backstop both ask here, so they never disagree.
+    /// </summary>
+    internal static SiloAddress? Home(string scope, IReadOnlyCollection<SiloAddress> candidates, ClusterMembershipSnapshot members)
     {
-        var compatible = context.GetCompatibleSilos(target);
-        var members = membership.CurrentSnapshot;
-        var active = compatible.Where(s => members.GetSiloStatus(s) == SiloStatus.Active).ToArray();
-        var silos = active.Length > 0 ? active : compatible;
-        if (silos.Length == 0) return Task.FromResult(context.LocalSilo);
+        var active = candidates.Where(s => members.GetSiloStatus(s) == SiloStatus.Active).ToArray();
+        var silos = active.Length > 0 ? active : candidates;
+        if (silos.Count == 0) return null;
         var byText = silos.ToDictionary(s => s.ToParsableString(), StringComparer.Ordinal);
-        var scope = target.GrainIdentity.Key.ToString();
-        return Task.FromResult(byText[ScopeSpread.Choose(scope, byText.Keys)!]);
+        return byText[ScopeSpread.Choose(scope, byText.Keys)!];
     }
 }
