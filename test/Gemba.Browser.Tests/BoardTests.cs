@@ -44,8 +44,6 @@ public sealed class BoardTests
         await Expect(ready.GetByTestId("card-bd-task")).ToBeVisibleAsync();
         await browser.ScreenshotAsync("board-before-drag");
 
-        // The drag as the page sees it: dragstart on the card, dragover and drop on the column. (Playwright's
-        // mouse-driven DragTo does not start an HTML5 drag in this Debian chromium, so the events are dispatched.)
         await DragAsync(page, card, page.GetByTestId("column-in_progress"));
         await Expect(page.GetByTestId("notice")).ToContainTextAsync("session engineer-local-");
         // The mock agent works 1.5 s, reports bead-done, and the card lands in Done without a reload.
@@ -71,15 +69,20 @@ public sealed class BoardTests
         await browser.ScreenshotAsync("board-after-moves");
     }
 
+    /// <summary>
+    /// A drag with the mouse, as an operator does it: press on the card's title (its centre is the "move to"
+    /// menu, where a press opens the menu instead), move onto the column, release. The drop waits until the
+    /// server has seen the dragstart (the board names the card being dragged), as a person's hand is slower.
+    /// </summary>
     private static async Task DragAsync(IPage page, ILocator card, ILocator column)
     {
         var id = await card.GetAttributeAsync("data-card");
-        // Blazor reads the event's dataTransfer: a drag event without one never reaches the server.
-        var dataTransfer = await page.EvaluateHandleAsync("() => new DataTransfer()");
-        await card.DispatchEventAsync("dragstart", new { dataTransfer });
-        // The server has seen the dragstart once the board says what is being dragged.
+        await card.HoverAsync(new() { Position = new() { X = 12, Y = 10 } });
+        await page.Mouse.DownAsync();
+        var box = (await column.BoundingBoxAsync())!;
+        await page.Mouse.MoveAsync(box.X + box.Width / 2, box.Y + 40, new() { Steps = 5 });
         await Expect(page.GetByTestId("board")).ToHaveAttributeAsync("data-dragging", id!);
-        await column.DispatchEventAsync("dragover", new { dataTransfer });
-        await column.DispatchEventAsync("drop", new { dataTransfer });
+        await page.Mouse.MoveAsync(box.X + box.Width / 2, box.Y + 60, new() { Steps = 2 });
+        await page.Mouse.UpAsync();
     }
 }
