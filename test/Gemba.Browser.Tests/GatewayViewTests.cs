@@ -67,7 +67,8 @@ public sealed class GatewayViewTests
         File.Move(staged, beadsFile, overwrite: true);
 
         // Read in one go in the page, so that counts, holds and the occupancy line come from one render.
-        var allWorking = await UntilAsync(page, $"s.Statuses.length === {PoolSize} && s.Statuses.every(x => x === 'working')", "every member working");
+        var allWorking = await UntilAsync(page, $"s.Statuses.length === {PoolSize} && s.Statuses.every(x => x === 'working')",
+            $"every member working (a window of {BeadMs} ms that the page's {FallbackPoll.TotalSeconds} s poll alone may miss: the silos' events should show it)");
         var sawWorking = Stopwatch.StartNew();
         await browser.ScreenshotAsync("gateway-pools-working");
         Assert.Contains($"{PoolSize} in flight", allWorking.Occupancy);
@@ -81,7 +82,7 @@ public sealed class GatewayViewTests
         Assert.True(moved < FallbackPoll,
             $"the page took {moved.TotalSeconds:0.0} s to show the first wave of {PoolSize} beads of {BeadMs} ms ending: only the {FallbackPoll.TotalSeconds} s poll moved it, no silo's event reached the gateway's page");
 
-        // Every bead Done: all members ready again, holding nothing, and their Done column adds up.
+        // Every bead done: all members ready again, holding nothing, and their Done column adds up.
         var end = await UntilAsync(page, $"s.Statuses.length === {PoolSize} && s.Statuses.every(x => x === 'ready') && s.Done.reduce((a, b) => a + b, 0) === {BeadCount}",
             $"all members ready with {BeadCount} beads done between them", 60_000);
         Assert.Contains("0 in flight", end.Occupancy);
