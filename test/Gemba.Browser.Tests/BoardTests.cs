@@ -64,6 +64,7 @@ public sealed class BoardTests
         await Expect(page.GetByTestId("column-in_progress").Locator("[data-card^='bd-leaf']")).ToHaveCountAsync(1);
         await browser.ScreenshotAsync("board-cascade-running");
         await Expect(page.GetByTestId("column-done").GetByTestId("card-bd-epic")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("column-done").GetByTestId("card-bd-sub")).ToBeVisibleAsync(); // the nested epic rolls up too
         Assert.Equal("closed", project.StatusOf("bd-leaf-1"));
         Assert.Equal("closed", project.StatusOf("bd-leaf-2"));
         await browser.ScreenshotAsync("board-after-moves");

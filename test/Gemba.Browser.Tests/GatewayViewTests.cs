@@ -47,8 +47,7 @@ public sealed class GatewayViewTests
         await using var browser = await BrowserSession.StartAsync();
         var page = browser.Page;
         var consoleErrors = new List<string>();
-        // The UI ships no favicon (nor does `gemba serve`'s): chromium's own request for it is no page error.
-        page.Console += (_, message) => { if (message.Type == "error" && !message.Location.Contains("/favicon.ico", StringComparison.Ordinal)) lock (consoleErrors) consoleErrors.Add($"{message.Text} ({message.Location})"); };
+        page.Console += (_, message) => { if (message.Type == "error") lock (consoleErrors) consoleErrors.Add($"{message.Text} ({message.Location})"); };
         var failedLoads = new List<string>();
         page.Response += (_, response) => { if (response.Status >= 400) lock (failedLoads) failedLoads.Add($"{response.Status} {response.Url}"); };
 

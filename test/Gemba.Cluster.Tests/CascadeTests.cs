@@ -28,6 +28,7 @@ public sealed class CascadeTests
         Assert.Equal(["l-1", "l-2"], report.Dispatched.Select(d => d.BeadId));
         Assert.Equal(["l-3", "l-4"], report.Waiting);
         Assert.Equal("in_progress", gemba.Beads.StatusOf("epic"));
+        Assert.Equal("open", gemba.Beads.StatusOf("sub")); // none of its own leaves runs yet
         Assert.Contains("gemba:staged", gemba.Beads.LabelsOf("l-4"));
         Assert.Contains("gemba:cascade-active", gemba.Beads.LabelsOf("epic"));
 
@@ -38,11 +39,13 @@ public sealed class CascadeTests
             await gemba.DoneAsync(holder, done);
             await gemba.HandoverOfAsync(next);
         }
+        await gemba.WaitForAsync(() => gemba.Beads.StatusOf("sub") == "in_progress", "the nested epic in progress once its leaves run");
         Assert.Equal(2, gemba.Plane.MaxConcurrentHolds);
         foreach (var last in new[] { "l-3", "l-4" })
             await gemba.DoneAsync((await gemba.HandoverOfAsync(last)).SessionId, last);
 
         await gemba.WaitForAsync(() => gemba.Beads.StatusOf("epic") == "closed", "the epic closed once every leaf closed");
+        Assert.Equal("closed", gemba.Beads.StatusOf("sub")); // closed in the same pass, before its parent
         Assert.DoesNotContain("gemba:cascade-active", gemba.Beads.LabelsOf("epic"));
         Assert.Equal("open", gemba.Beads.StatusOf("note"));
         Assert.Empty(await cascades.List());

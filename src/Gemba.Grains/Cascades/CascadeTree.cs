@@ -27,6 +27,29 @@ internal static class CascadeTree
         return [.. leaves.OrderBy(l => l.Priority).ThenBy(l => l.Id, StringComparer.Ordinal)];
     }
 
+    /// <summary>
+    /// The epics and milestones nested under a wrapper (not the wrapper itself), every one before the wrapper
+    /// that holds it, so rolling them up in this order closes a nested epic before its parent is looked at.
+    /// </summary>
+    public static IReadOnlyList<string> NestedWrappers(string wrapperId, ILookup<string, Bead> childrenOf)
+    {
+        var found = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal) { wrapperId };
+        var stack = new Stack<string>([wrapperId]);
+        while (stack.Count > 0)
+        {
+            foreach (var child in childrenOf[stack.Pop()])
+            {
+                if (!BeadKinds.IsWrapper(child.IssueType) || !seen.Add(child.Id)) continue;
+                found.Add(child.Id);
+                stack.Push(child.Id);
+            }
+        }
+        // A wrapper is found only after the one holding it: reversed, every nested one precedes its holder.
+        found.Reverse();
+        return found;
+    }
+
     /// <summary>All leaves closed: completed; any running or closed: started; otherwise unstarted (no leaves: unstarted).</summary>
     public static string RollUp(IReadOnlyList<Bead> leaves)
     {

@@ -114,6 +114,7 @@ internal sealed partial class CascadesGrain(
         }
 
         var after = leaves.Select(l => dispatched.Any(d => d.BeadId == l.Id) ? l with { Status = BeadStatus.InProgress } : l).ToList();
+        await RollUpNested(wrapperId, index, childrenOf, after);
         var rolled = CascadeTree.RollUp(after);
         var wrapper = index.GetValueOrDefault(wrapperId);
         if (rolled == StateCategories.Completed)
@@ -135,6 +136,25 @@ internal sealed partial class CascadesGrain(
         events.Publish(new GembaEvent(GembaEventKinds.CascadeChanged, now, null, null, null, wrapperId, rolled, message));
         return new CascadeReport(wrapperId, true, null, message,
             record.Limit, rolled, staged, dispatched, [.. running, .. dispatched.Select(d => d.BeadId)], waiting, blocked);
+    }
+
+    /// <summary>
+    /// The epics and milestones between the cascade's wrapper and its leaves read what their own leaves
+    /// read, as the wrapper does (original §3.14 rolls every ancestor up): in progress once one of them
+    /// runs or ends, closed once all are closed. Otherwise a nested epic stays open under a closed one.
+    /// </summary>
+    private async Task RollUpNested(string wrapperId, Dictionary<string, Bead> index, ILookup<string, Bead> childrenOf, IReadOnlyList<Bead> leavesNow)
+    {
+        var now = leavesNow.ToDictionary(l => l.Id, StringComparer.Ordinal);
+        foreach (var nested in CascadeTree.NestedWrappers(wrapperId, childrenOf))
+        {
+            var bead = index[nested];
+            var rolled = CascadeTree.RollUp([.. CascadeTree.Leaves(nested, childrenOf).Select(l => now.GetValueOrDefault(l.Id, l))]);
+            if (rolled == StateCategories.Completed && !bead.IsClosed)
+                await plane.SetStatusAsync(nested, BeadStatus.Closed, $"cascade {wrapperId}: every leaf is closed");
+            else if (rolled == StateCategories.Started && bead.Status == BeadStatus.Open)
+                await plane.SetStatusAsync(nested, BeadStatus.InProgress);
+        }
     }
 
     private const string PoolKeyScope = Gemba.Pools.PoolKey.LocalScope;
