@@ -37,12 +37,9 @@ public sealed class GatewayViewTests
         await using var _ = cluster;
         cluster.StartAll(2);
         await cluster.UntilAllHealthy();
-        var port = GembaProcess.FreePort();
-        await using var gateway = GembaProcess.Start(dir.Path, null,
-            "gateway", "--redis", $"127.0.0.1:{redis.Port}", "--orchestration", "mock", "--work-plane", "jsonl", "--port", port.ToString(), "--quiet");
-        var url = $"http://127.0.0.1:{port}";
-        using (var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(30) })
-            await Waits.Eventually(TimeSpan.FromSeconds(120), async () => (await http.GetAsync("/healthz")).IsSuccessStatusCode, gateway, () => "the gateway to answer /healthz");
+        var started = await cluster.StartGatewayAsync();
+        await using var gateway = started.Process;
+        var url = $"http://127.0.0.1:{started.Port}";
 
         await using var browser = await BrowserSession.StartAsync();
         var page = browser.Page;

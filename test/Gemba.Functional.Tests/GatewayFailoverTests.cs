@@ -26,11 +26,10 @@ public sealed class GatewayFailoverTests
         await using var _ = cluster;
         cluster.StartAll(3);
         await cluster.UntilAllHealthy();
-        var port = GembaProcess.FreePort();
-        await using var gateway = GembaProcess.Start(dir.Path, null,
-            "gateway", "--redis", $"127.0.0.1:{redis.Port}", "--orchestration", "mock", "--work-plane", "jsonl", "--port", port.ToString(), "--quiet");
+        var started = await cluster.StartGatewayAsync();
+        await using var gateway = started.Process;
+        var port = started.Port;
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
-        await Waits.Eventually(TimeSpan.FromSeconds(120), async () => (await http.GetAsync("healthz")).IsSuccessStatusCode, gateway, () => "the gateway to answer /healthz");
 
         await using var orleans = await ClusterClient.ConnectAsync(redis.Port);
         var victim = cluster.BySiloPort(await orleans.DispatcherSiloPort("local"));

@@ -14,6 +14,25 @@ internal sealed class SiloSet(TempDir dir, int redisPort, params string[] extra)
         for (var i = 0; i < count; i++) _all.Add(Silo.Start(dir, redisPort, extra));
     }
 
+    /// <summary>Starts <c>gemba gateway</c> in front of this cluster and waits until it answers; the caller disposes it.</summary>
+    public async Task<(GembaProcess Process, int Port)> StartGatewayAsync()
+    {
+        var port = GembaProcess.FreePort();
+        var gateway = GembaProcess.Start(dir.Path, null,
+            "gateway", "--redis", $"127.0.0.1:{redisPort}", "--orchestration", "mock", "--work-plane", "jsonl", "--port", port.ToString(), "--quiet");
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
+            await Waits.Eventually(TimeSpan.FromSeconds(120), async () => (await http.GetAsync("healthz")).IsSuccessStatusCode, gateway, () => "the gateway to answer /healthz");
+            return (gateway, port);
+        }
+        catch
+        {
+            await gateway.DisposeAsync();
+            throw;
+        }
+    }
+
     public Silo BySiloPort(int port) => _all.Single(s => s.SiloPort == port && !s.Killed);
 
     public async Task UntilAllHealthy()
