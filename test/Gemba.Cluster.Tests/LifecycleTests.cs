@@ -144,7 +144,7 @@ public sealed class LifecycleTests
         {
             var h = await gemba.HandoverOfAsync("poison", attempt);
             await gemba.FailAsync(h.SessionId, "poison", $"crash #{attempt}");
-            // Barrier: the dispatcher has counted the failure (the backoff runs from then).
+            // Barrier: the dispatcher has counted the failure (the backoff runs from the failure itself).
             var counted = attempt == 3 ? DispatchOutcome.Parked : DispatchOutcome.Error;
             await gemba.WaitForAsync(() => gemba.EventLog.Any(e => e.BeadId == "poison" && e.Status == counted && e.SessionId == h.SessionId),
                 $"dispatcher counted failure #{attempt} of poison ({counted})");
