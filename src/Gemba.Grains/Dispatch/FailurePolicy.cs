@@ -24,14 +24,15 @@ internal static class FailurePolicy
 
     /// <summary>The record after <paramref name="sessionId"/>'s failure; null when that session's failure is already counted.</summary>
     /// <param name="failedAt">When the session failed. The dispatcher may hear of it later (a one-way call, or the next
-    /// cycle's reconcile), so the back-off runs from here; a time ahead of <paramref name="now"/> (another silo's clock) is capped.</param>
+    /// cycle's reconcile), so the back-off runs from here; a time ahead of <paramref name="now"/> (another silo's clock) is capped,
+    /// and an unknown one (default: a caller that did not send it) counts from <paramref name="now"/>.</param>
     public static BeadFailureRecord? Count(BeadFailureRecord? known, string sessionId, string reason, DateTimeOffset failedAt, DateTimeOffset now,
         int maxAttempts, TimeSpan retryBackoff)
     {
         if (known is not null && known.Sessions.Contains(sessionId)) return null;
         var sessions = known is null ? [sessionId] : known.Sessions.Append(sessionId).ToList();
         var backoff = retryBackoff * Math.Pow(2, sessions.Count - 1);
-        var from = failedAt < now ? failedAt : now;
+        var from = failedAt != default && failedAt < now ? failedAt : now;
         return new BeadFailureRecord(sessions, reason, from + backoff, sessions.Count >= maxAttempts);
     }
 

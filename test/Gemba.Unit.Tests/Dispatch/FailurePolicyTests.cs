@@ -34,6 +34,9 @@ public sealed class FailurePolicyTests
         // A failure time ahead of the dispatcher's clock (another silo's) counts from the dispatcher's now.
         var ahead = FailurePolicy.Count(null, "s-1", "crash", T0.AddSeconds(5), T0, 3, Backoff)!;
         Assert.Equal(T0 + Backoff, ahead.RetryAfter);
+        // No failure time at all is not "long ago": the bead still waits its whole back-off.
+        var unknown = FailurePolicy.Count(null, "s-1", "crash", default, T0, 3, Backoff)!;
+        Assert.Equal(T0 + Backoff, unknown.RetryAfter);
     }
 
     [Fact]
