@@ -29,14 +29,11 @@ public sealed class GatewayViewTests
     {
         await using var redis = await RedisServer.StartAsync();
         using var dir = new TempDir();
-        dir.File(".gemba/pool.toml", $"[pool]\ndefault_persona = \"engineer\"\n\n[pool.local.engineer]\nsize = {PoolSize}\nfloor = 0.0\n");
-        dir.File(".gemba/personas/engineer.toml", "name = \"Engineer\"\n");
-        var beadsFile = dir.File(".beads/issues.jsonl", "");
+        var beadsFile = SiloSet.EngineerWorkspace(dir, PoolSize);
 
         var cluster = new SiloSet(dir, redis.Port);
         await using var _ = cluster;
-        cluster.StartAll(2);
-        await cluster.UntilAllHealthy();
+        await cluster.StartAllAsync(2);
         var started = await cluster.StartGatewayAsync();
         await using var gateway = started.Process;
         var url = $"http://127.0.0.1:{started.Port}";

@@ -20,14 +20,11 @@ public sealed class ClusterKillTests
     {
         await using var redis = await RedisServer.StartAsync();
         using var dir = new TempDir();
-        dir.File(".gemba/pool.toml", $"[pool]\ndefault_persona = \"engineer\"\n\n[pool.local.engineer]\nsize = {PoolSize}\nfloor = 0.0\n");
-        dir.File(".gemba/personas/engineer.toml", "name = \"Engineer\"\n");
-        var beadsFile = dir.File(".beads/issues.jsonl", "");
+        var beadsFile = SiloSet.EngineerWorkspace(dir, PoolSize);
 
         var cluster = new SiloSet(dir, redis.Port);
         await using var _ = cluster;
-        cluster.StartAll(3);
-        await cluster.UntilAllHealthy();
+        await cluster.StartAllAsync(3);
 
         // The victim is the silo that hosts the scope's dispatcher, so the kill really moves it.
         await using var orleans = await ClusterClient.ConnectAsync(redis.Port);
@@ -79,8 +76,7 @@ public sealed class ClusterKillTests
         watchA.Dispose();
         watchB.Dispose();
         await cluster.StopAll();
-        cluster.StartAll(3);
-        await cluster.UntilAllHealthy();
+        await cluster.StartAllAsync(3);
         var first = cluster.Running[0];
         using var watchAfter = await EventWatch.ConnectAsync(first.HttpPort);
         Dictionary<string, int> sessionsAfter = [];

@@ -26,8 +26,7 @@ public sealed class DispatcherSpreadTests
 
         var cluster = new SiloSet(dir, redis.Port, "--mock-rigs");
         await using var _ = cluster;
-        cluster.StartAll(3);
-        await cluster.UntilAllHealthy();
+        await cluster.StartAllAsync(3);
         await using var orleans = await ClusterClient.ConnectAsync(redis.Port);
         var watches = new Dictionary<int, EventWatch>();
         foreach (var silo in cluster.Running) watches[silo.SiloPort] = await EventWatch.ConnectAsync(silo.HttpPort);

@@ -18,14 +18,11 @@ public sealed class GatewayFailoverTests
     {
         await using var redis = await RedisServer.StartAsync();
         using var dir = new TempDir();
-        dir.File(".gemba/pool.toml", "[pool]\ndefault_persona = \"engineer\"\n\n[pool.local.engineer]\nsize = 8\nfloor = 0.0\n");
-        dir.File(".gemba/personas/engineer.toml", "name = \"Engineer\"\n");
-        var beadsFile = dir.File(".beads/issues.jsonl", "");
+        var beadsFile = SiloSet.EngineerWorkspace(dir, 8);
 
         var cluster = new SiloSet(dir, redis.Port);
         await using var _ = cluster;
-        cluster.StartAll(3);
-        await cluster.UntilAllHealthy();
+        await cluster.StartAllAsync(3);
         var started = await cluster.StartGatewayAsync();
         await using var gateway = started.Process;
         var port = started.Port;

@@ -9,9 +9,25 @@ internal sealed class SiloSet(TempDir dir, int redisPort, params string[] extra)
 
     public IReadOnlyList<Silo> Running => [.. _all.Where(s => !s.Process.HasExited && !s.Killed)];
 
-    public void StartAll(int count)
+    /// <summary>A beads project for a cluster test: pool local/engineer of <paramref name="poolSize"/> at floor 0, a persona, and an empty beads file (returned).</summary>
+    public static string EngineerWorkspace(TempDir dir, int poolSize)
+    {
+        dir.File(".gemba/pool.toml", $"[pool]\ndefault_persona = \"engineer\"\n\n[pool.local.engineer]\nsize = {poolSize}\nfloor = 0.0\n");
+        dir.File(".gemba/personas/engineer.toml", "name = \"Engineer\"\n");
+        return dir.File(".beads/issues.jsonl", "");
+    }
+
+    /// <summary>Starts <paramref name="count"/> silos and waits until every running one serves /healthz.</summary>
+    public async Task StartAllAsync(int count)
     {
         for (var i = 0; i < count; i++) _all.Add(Silo.Start(dir, redisPort, extra));
+        // The first start after a source change builds through the launcher.
+        await Until(async () =>
+        {
+            foreach (var silo in Running)
+                if (!await silo.Healthy()) return false;
+            return true;
+        }, "every silo serves /healthz", TimeSpan.FromSeconds(240));
     }
 
     /// <summary>Starts <c>gemba gateway</c> in front of this cluster and waits until it answers; the caller disposes it.</summary>
@@ -34,17 +50,6 @@ internal sealed class SiloSet(TempDir dir, int redisPort, params string[] extra)
     }
 
     public Silo BySiloPort(int port) => _all.Single(s => s.SiloPort == port && !s.Killed);
-
-    public async Task UntilAllHealthy()
-    {
-        // The first start after a source change builds through the launcher.
-        await Until(async () =>
-        {
-            foreach (var silo in Running)
-                if (!await silo.Healthy()) return false;
-            return true;
-        }, "every silo serves /healthz", TimeSpan.FromSeconds(240));
-    }
 
     public async Task<JsonElement> Get(Silo silo, string path)
     {
